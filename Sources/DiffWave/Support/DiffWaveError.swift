@@ -1,0 +1,36 @@
+/// Every failure the engine reports: a domain code plus a one-line message.
+/// The HTTP layer maps codes to statuses in one place; the CLI prints `message`.
+public struct DiffWaveError: Error, Equatable, CustomStringConvertible, Sendable {
+    public enum Code: String, Sendable {
+        /// The checkpoint archive or its serialization is unreadable.
+        case checkpoint
+        /// The pickle stream is malformed or names a forbidden global.
+        case pickle
+        /// A tensor is missing, unexpected or mis-shaped for the config.
+        case weights
+        /// Hyper-parameters are unusable (e.g. hop_samples other than 256).
+        case config
+        /// A noise schedule has a step with no matching training step.
+        case schedule
+        /// A `.npy` / `.npz` input is malformed or has the wrong contents.
+        case array
+        /// A mel or noise input does not fit the model (shape, values).
+        case input
+        /// libsndfile refused to encode or decode.
+        case audio
+        /// A file could not be read or written.
+        case io
+        /// The caller cancelled the work.
+        case cancelled
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}
