@@ -22,3 +22,6 @@ np.save("object.npy", np.array([1, "a"], dtype=object), allow_pickle=True)
 
 np.savez_compressed("deflated.npz", mel=base.astype("<f4"), noise=np.arange(5, dtype="<f8"))
 np.savez("stored.npz", first=np.arange(3, dtype="<f4"), second=base.astype(">f2"))
+
+# An archive whose second entry is an object array (np.load would need allow_pickle).
+np.savez("object_entry.npz", good=np.arange(2, dtype="<f4"), bad=np.array([1, "a"], dtype=object))
