@@ -1,0 +1,97 @@
+import Foundation
+import ZIPFoundation
+
+/// Read-only access to a zip archive: `.npz` arrays and torch zip checkpoints share it, so
+/// zip handling (stored or deflated entries, size limits, error wording) lives in one place.
+/// ZIPFoundation's errors become `DiffWaveError`s carrying the caller's code, so an npz fails
+/// as `.array` and a checkpoint as `.checkpoint`, each message starting with `label`.
+final class ZipArchive {
+    private let archive: Archive
+    private let code: DiffWaveError.Code
+    private let label: String
+    private let entries: [String: Entry]
+    /// File entries in central-directory order, the order their writer added them.
+    let paths: [String]
+
+    /// Opens an archive held in memory (an upload, or a checkpoint already read).
+    init(data: Data, code: DiffWaveError.Code, label: String) throws(DiffWaveError) {
+        do {
+            archive = try Archive(data: data, accessMode: .read)
+        } catch {
+            throw DiffWaveError(code, "\(label) is truncated or not a zip archive (no end-of-central-directory record)")
+        }
+        (self.code, self.label) = (code, label)
+        (paths, entries) = Self.index(archive)
+    }
+
+    /// Opens an archive file, which ZIPFoundation then reads entry by entry as asked.
+    init(contentsOf url: URL, code: DiffWaveError.Code, label: String) throws(DiffWaveError) {
+        do {
+            archive = try Archive(url: url, accessMode: .read)
+        } catch let error as Archive.ArchiveError where error == .missingEndOfCentralDirectoryRecord {
+            throw DiffWaveError(code, "\(label) is truncated or not a zip archive (no end-of-central-directory record)")
+        } catch {
+            throw DiffWaveError(.io, "cannot open \(url.path): \(error.localizedDescription)")
+        }
+        (self.code, self.label) = (code, label)
+        (paths, entries) = Self.index(archive)
+    }
+
+    private static func index(_ archive: Archive) -> ([String], [String: Entry]) {
+        var paths: [String] = []
+        var entries: [String: Entry] = [:]
+        for entry in archive where entry.type == .file && entries[entry.path] == nil {
+            paths.append(entry.path)
+            entries[entry.path] = entry
+        }
+        return (paths, entries)
+    }
+
+    func contains(_ path: String) -> Bool {
+        entries[path] != nil
+    }
+
+    /// The size the central directory declares for `path`, before reading it.
+    func declaredSize(_ path: String) -> Int? {
+        entries[path].map { Int(clamping: $0.uncompressedSize) }
+    }
+
+    /// The whole uncompressed contents of `path`, CRC-checked. Refuses an entry whose declared
+    /// size exceeds `limit`, and stops inflating as soon as the output outgrows the declared
+    /// size, so a deflate bomb costs at most `limit` bytes of memory.
+    func read(_ path: String, limit: Int = .max) throws(DiffWaveError) -> Data {
+        guard let entry = entries[path] else {
+            throw DiffWaveError(code, "\(label) has no entry '\(path)'")
+        }
+        let declared = Int(clamping: entry.uncompressedSize)
+        guard declared <= limit else {
+            throw DiffWaveError(code, "\(label) entry '\(path)' is \(declared) bytes, over the limit of \(limit)")
+        }
+        var out = Data(capacity: declared)
+        do {
+            let chunk = min(max(declared, 1), 1 << 20)
+            let crc = try archive.extract(entry, bufferSize: chunk, skipCRC32: false) { part in
+                guard out.count + part.count <= declared else { throw Oversized() }
+                out.append(part)
+            }
+            // The consumer form of `extract` returns the CRC instead of checking it. An entry
+            // whose data descriptor ZIPFoundation could not find reports 0: nothing to compare.
+            if entry.checksum != 0 && crc != entry.checksum { throw CorruptCRC() }
+        } catch is Oversized {
+            throw DiffWaveError(code, "\(label) entry '\(path)' inflates beyond its declared \(declared) bytes")
+        } catch is CorruptCRC {
+            throw DiffWaveError(code, "\(label) entry '\(path)' is corrupt (CRC mismatch)")
+        } catch let error as Archive.ArchiveError where error == .invalidCompressionMethod {
+            throw DiffWaveError(code, "\(label) entry '\(path)' uses a compression method other than stored or deflate")
+        } catch {
+            throw DiffWaveError(code, "\(label) entry '\(path)' is unreadable (\(error))")
+        }
+        guard out.count == declared else {
+            throw DiffWaveError(code, "\(label) entry '\(path)' is truncated: expected \(declared) bytes, got \(out.count)")
+        }
+        return out
+    }
+
+    private struct Oversized: Error {}
+    private struct CorruptCRC: Error {}
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+@testable import DiffWave
+
+private func fixtureURL(_ name: String) throws -> URL {
+    let dir = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
+    return dir.appendingPathComponent(name)
+}
+
+struct ZipArchiveTests {
+    @Test func listsAndReadsEntriesFromDataAndFromAFile() throws {
+        let url = try fixtureURL("npy/stored.npz")
+        for archive in [try ZipArchive(data: Data(contentsOf: url), code: .array, label: "npz"),
+                        try ZipArchive(contentsOf: url, code: .array, label: "npz")] {
+            #expect(archive.paths == ["first.npy", "second.npy"])
+            #expect(archive.contains("first.npy") && !archive.contains("third.npy"))
+            #expect(archive.declaredSize("first.npy") == 140)
+            let first = try archive.read("first.npy")
+            #expect(first.count == 140 && first.prefix(6) == Data(NPY.magic))
+        }
+    }
+
+    @Test func reportsErrorsWithTheCallersCodeAndLabel() throws {
+        let archive = try ZipArchive(data: Data(contentsOf: fixtureURL("npy/stored.npz")), code: .checkpoint, label: "checkpoint")
+        #expect(throws: DiffWaveError(.checkpoint, "checkpoint has no entry 'nope'")) { try archive.read("nope") }
+        #expect(throws: DiffWaveError(.checkpoint, "checkpoint entry 'second.npy' is 176 bytes, over the limit of 100")) {
+            try archive.read("second.npy", limit: 100)
+        }
+        #expect(throws: DiffWaveError(.io, "cannot open /nonexistent/x.zip: The operation could not be completed. No such file or directory")) {
+            try ZipArchive(contentsOf: URL(fileURLWithPath: "/nonexistent/x.zip"), code: .checkpoint, label: "checkpoint")
+        }
+    }
+
+    @Test func detectsACorruptStoredEntry() throws {
+        var data = try Data(contentsOf: fixtureURL("npy/stored.npz"))
+        // Flip one byte of first.npy's float payload (its header is 128 bytes long).
+        let magic = try #require(data.firstRange(of: Data(NPY.magic)))
+        data[magic.lowerBound + 130] ^= 0xFF
+        let archive = try ZipArchive(data: data, code: .array, label: "npz")
+        #expect(throws: DiffWaveError(.array, "npz entry 'first.npy' is corrupt (CRC mismatch)")) { try archive.read("first.npy") }
+        #expect(try archive.read("second.npy").count == 176)
+    }
+}
