@@ -178,4 +178,13 @@ struct TorchCheckpointTests {
         }
         #expect(error?.code == .io && error?.message.hasPrefix("cannot read checkpoint /nonexistent/model.pt: ") == true)
     }
+
+    @Test(arguments: ["tiny.pt", "tiny_legacy.pt"])
+    func readsFromADataSlice(file: String) throws {
+        // An upload or a file region arrives as a slice whose indices do not start at 0.
+        let data = try Data(contentsOf: fixtureURL(file))
+        let slice = (Data([1, 2, 3]) + data).dropFirst(3)
+        let fromSlice = try TorchCheckpoint(data: slice).stateDict()
+        #expect(fromSlice == (try TorchCheckpoint(data: data).stateDict()))
+    }
 }

@@ -7,6 +7,9 @@ import Foundation
 /// followed by raw storage records). The pickle is decoded by the allow-listed `Unpickler`
 /// into `root`; storage bytes are only read and converted when `stateDict` asks for them, so
 /// an optimizer state that is never used costs no conversion.
+///
+/// Not `Sendable`: zip storages are read lazily through one archive handle. Load and call
+/// `stateDict` on one thread; the resulting tensors are plain values to share.
 public struct TorchCheckpoint {
     /// The whole pickled object: for a DiffWave learner checkpoint a dict with `step`,
     /// `model`, `optimizer`, `params` and `scaler`; for a bare `state_dict` file, that dict.

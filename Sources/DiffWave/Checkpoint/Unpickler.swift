@@ -52,7 +52,7 @@ struct Unpickler {
                 return try freeze(top, depth: 0, cache: &cache, open: &open)
             }
             try execute(opcode)
-            guard stack.count <= Self.maxStack else { throw failure("stack grows beyond \(Self.maxStack) items") }
+            guard stack.count + marks.count <= Self.maxStack else { throw failure("stack grows beyond \(Self.maxStack) items") }
         }
     }
 
