@@ -66,4 +66,10 @@ struct NPZTests {
         // mel.npy inflates to 224 bytes; noise.npy (168) no longer fits.
         #expect(error == DiffWaveError(.array, "npz entry 'noise.npy' is 168 bytes, over the limit of 76"))
     }
+
+    @Test func readsFromADataSlice() throws {
+        let data = try fixture("npy/deflated.npz")
+        let arrays = try NPZ.read((Data([9, 9]) + data).dropFirst(2))
+        #expect(arrays.map(\.name) == ["mel", "noise"])
+    }
 }

@@ -15,10 +15,11 @@ final class ZipArchive {
 
     /// Opens an archive held in memory (an upload, or a checkpoint already read).
     init(data: Data, code: DiffWaveError.Code, label: String) throws(DiffWaveError) {
+        guard Self.hasEndRecord(data.suffix(Self.endRecordWindow)) else { throw Self.notAZip(code, label) }
         do {
             archive = try Archive(data: data, accessMode: .read)
         } catch {
-            throw DiffWaveError(code, "\(label) is truncated or not a zip archive (no end-of-central-directory record)")
+            throw Self.notAZip(code, label)
         }
         (self.code, self.label) = (code, label)
         (paths, entries) = Self.index(archive)
@@ -26,15 +27,48 @@ final class ZipArchive {
 
     /// Opens an archive file, which ZIPFoundation then reads entry by entry as asked.
     init(contentsOf url: URL, code: DiffWaveError.Code, label: String) throws(DiffWaveError) {
+        let tail: Data
+        do {
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            let size = try handle.seekToEnd()
+            try handle.seek(toOffset: size - min(size, UInt64(Self.endRecordWindow)))
+            tail = try handle.readToEnd() ?? Data()
+        } catch {
+            throw DiffWaveError(.io, "cannot open \(url.path): \(error.localizedDescription)")
+        }
+        guard Self.hasEndRecord(tail) else { throw Self.notAZip(code, label) }
         do {
             archive = try Archive(url: url, accessMode: .read)
         } catch let error as Archive.ArchiveError where error == .missingEndOfCentralDirectoryRecord {
-            throw DiffWaveError(code, "\(label) is truncated or not a zip archive (no end-of-central-directory record)")
+            throw Self.notAZip(code, label)
         } catch {
             throw DiffWaveError(.io, "cannot open \(url.path): \(error.localizedDescription)")
         }
         (self.code, self.label) = (code, label)
         (paths, entries) = Self.index(archive)
+    }
+
+    /// The end-of-central-directory record (22 bytes) plus the longest comment (65,535 bytes)
+    /// it may carry: APPNOTE 4.3.16 puts the record within this many bytes of the end.
+    static let endRecordWindow = 22 + 65_535
+
+    /// Whether the signature PK\u{5}\u{6} occurs in `tail`. ZIPFoundation, finding none, would
+    /// scan the whole input backwards one byte at a time (seconds for a large upload), so
+    /// non-zip input is turned away here first.
+    static func hasEndRecord(_ tail: Data) -> Bool {
+        tail.withUnsafeBytes { raw in
+            guard raw.count >= 22 else { return false }
+            for i in stride(from: raw.count - 22, through: 0, by: -1)
+            where raw[i] == 0x50 && raw[i + 1] == 0x4B && raw[i + 2] == 0x05 && raw[i + 3] == 0x06 {
+                return true
+            }
+            return false
+        }
+    }
+
+    private static func notAZip(_ code: DiffWaveError.Code, _ label: String) -> DiffWaveError {
+        DiffWaveError(code, "\(label) is truncated or not a zip archive (no end-of-central-directory record)")
     }
 
     private static func index(_ archive: Archive) -> ([String], [String: Entry]) {
