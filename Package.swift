@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "diffwave-server",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "diffwave", targets: ["diffwave"]),
         .library(name: "DiffWave", targets: ["DiffWave"]),

@@ -56,7 +56,7 @@ import Testing
     do {
         _ = try Sndfile(writingTo: SndfileBuffer(), format: 0x7FFF_0000, sampleRate: 8_000, channels: 1)
     } catch {
-        info = error as? DiffWaveError
+        info = error
     }
     #expect(info?.code == .audio)
     #expect(info?.message.hasPrefix("sf_open_virtual: ") == true)

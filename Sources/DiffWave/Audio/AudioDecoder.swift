@@ -10,7 +10,7 @@ public enum AudioDecoder {
     /// - Parameter maxFrames: refuse (`.input`) files longer than this, so a
     ///   small compressed upload cannot expand without bound.
     /// - Throws: `DiffWaveError(.audio)` for empty, unrecognised or corrupt data.
-    public static func decode(_ data: Data, maxFrames: Int = .max) throws -> (samples: [Float], sampleRate: Int, channels: Int) {
+    public static func decode(_ data: Data, maxFrames: Int = .max) throws(DiffWaveError) -> (samples: [Float], sampleRate: Int, channels: Int) {
         let file = try Sndfile(readingFrom: SndfileBuffer(data))
         let channels = file.info.channels
         // The header's frame count is only a hint (and attacker-controlled),
@@ -20,7 +20,7 @@ public enum AudioDecoder {
         var samples: [Float] = []
         samples.reserveCapacity(min(max(0, file.info.frames), maxFrames, data.count))
         while true {
-            let frames = try interleaved.withUnsafeMutableBufferPointer { try file.read(into: $0) }
+            let frames = try interleaved.withUnsafeMutableBufferPointer { (p) throws(DiffWaveError) in try file.read(into: p) }
             if frames == 0 { break }
             guard frames <= maxFrames - samples.count else {
                 throw DiffWaveError(.input, "audio is longer than \(maxFrames) frames")

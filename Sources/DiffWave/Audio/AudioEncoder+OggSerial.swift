@@ -9,7 +9,7 @@ extension AudioEncoder {
     /// serial only has to be unique among streams multiplexed in one file,
     /// and ours carry one, so rewrite it to a constant on every page and
     /// recompute the page checksums.
-    static func pinOggSerialNumber(_ data: inout Data, to serial: UInt32 = oggSerialNumber) throws {
+    static func pinOggSerialNumber(_ data: inout Data, to serial: UInt32 = oggSerialNumber) throws(DiffWaveError) {
         var bytes = [UInt8](data)
         var page = 0
         while page < bytes.count {

@@ -17,7 +17,7 @@ public enum AudioEncoder {
     /// - An empty `samples` gives a valid file with no frames.
     /// - The same samples give the same bytes, every call (no timestamps,
     ///   no random Ogg serial numbers): `seed=` promises reproducible output.
-    public static func encode(_ samples: [Float], sampleRate: Int, format: AudioFormat) throws -> Data {
+    public static func encode(_ samples: [Float], sampleRate: Int, format: AudioFormat) throws(DiffWaveError) -> Data {
         let buffer = SndfileBuffer()
         let file = try Sndfile(writingTo: buffer, format: format.sndfileFormat, sampleRate: sampleRate, channels: 1)
         if format.isInteger {
@@ -35,7 +35,7 @@ public enum AudioEncoder {
         if samples.isEmpty, format == .flac {
             file.updateHeaderNow()
         }
-        try samples.withUnsafeBufferPointer { try file.write($0) }
+        try samples.withUnsafeBufferPointer { (p) throws(DiffWaveError) in try file.write(p) }
         try file.close()
         if format == .ogg {
             var data = buffer.data

@@ -83,7 +83,7 @@ final class Sndfile {
     private let buffer: SndfileBuffer
 
     /// Opens an empty-or-not `buffer` for writing mono or interleaved frames.
-    convenience init(writingTo buffer: SndfileBuffer, format: Int32, sampleRate: Int, channels: Int) throws {
+    convenience init(writingTo buffer: SndfileBuffer, format: Int32, sampleRate: Int, channels: Int) throws(DiffWaveError) {
         guard let rate = Int32(exactly: sampleRate), rate > 0 else {
             throw DiffWaveError(.audio, "sample rate \(sampleRate) is not a positive 32-bit integer")
         }
@@ -98,11 +98,11 @@ final class Sndfile {
     }
 
     /// Opens `buffer` for reading; the format is detected from its header.
-    convenience init(readingFrom buffer: SndfileBuffer) throws {
+    convenience init(readingFrom buffer: SndfileBuffer) throws(DiffWaveError) {
         try self.init(buffer: buffer, mode: Int32(SFM_READ), info: SF_INFO())
     }
 
-    private init(buffer: SndfileBuffer, mode: Int32, info: SF_INFO) throws {
+    private init(buffer: SndfileBuffer, mode: Int32, info: SF_INFO) throws(DiffWaveError) {
         self.buffer = buffer
         var info = info
         var io = SF_VIRTUAL_IO(
@@ -149,7 +149,7 @@ final class Sndfile {
 
     /// Float → integer conversion saturates instead of wrapping, so a sample
     /// that rounds just past full scale stays at full scale.
-    func setClipping(_ enabled: Bool) throws {
+    func setClipping(_ enabled: Bool) throws(DiffWaveError) {
         let state = enabled ? Int32(SF_TRUE) : Int32(SF_FALSE)
         // SFC_SET_CLIPPING answers with the state now in force.
         guard command(Int32(SFC_SET_CLIPPING), nil, state) == state else {
@@ -158,7 +158,7 @@ final class Sndfile {
     }
 
     /// Variable-bitrate quality, 0 (smallest) ... 1 (best); must precede the first write.
-    func setVBRQuality(_ quality: Double) throws {
+    func setVBRQuality(_ quality: Double) throws(DiffWaveError) {
         var quality = quality
         let result = withUnsafeMutableBytes(of: &quality) {
             command(Int32(SFC_SET_VBR_ENCODING_QUALITY), $0.baseAddress, Int32($0.count))
@@ -170,7 +170,7 @@ final class Sndfile {
 
     /// WAV float files get a PEAK chunk by default, and it carries a
     /// timestamp: off, the same samples always encode to the same bytes.
-    func setPeakChunk(_ enabled: Bool) throws {
+    func setPeakChunk(_ enabled: Bool) throws(DiffWaveError) {
         let state = enabled ? Int32(SF_TRUE) : Int32(SF_FALSE)
         // SFC_SET_ADD_PEAK_CHUNK answers with the state now in force.
         guard command(Int32(SFC_SET_ADD_PEAK_CHUNK), nil, state) == state else {
@@ -191,7 +191,7 @@ final class Sndfile {
     // MARK: Frames
 
     /// Writes `samples.count / channels` interleaved frames.
-    func write(_ samples: UnsafeBufferPointer<Float>) throws {
+    func write(_ samples: UnsafeBufferPointer<Float>) throws(DiffWaveError) {
         precondition(samples.count % info.channels == 0, "\(samples.count) samples do not fill whole frames")
         let frames = Int64(samples.count / info.channels)
         guard frames > 0, let base = samples.baseAddress else { return }
@@ -203,7 +203,7 @@ final class Sndfile {
 
     /// Reads up to `buffer.count / channels` interleaved frames; returns the
     /// number of frames read, 0 at the end of the data.
-    func read(into buffer: UnsafeMutableBufferPointer<Float>) throws -> Int {
+    func read(into buffer: UnsafeMutableBufferPointer<Float>) throws(DiffWaveError) -> Int {
         let capacity = Int64(buffer.count / info.channels)
         guard capacity > 0, let base = buffer.baseAddress else { return 0 }
         let frames = sf_readf_float(openHandle, base, capacity)
@@ -218,7 +218,7 @@ final class Sndfile {
 
     /// Finishes the file: encoders write their trailing blocks and patch the
     /// header, so an encoded buffer is complete only after this.
-    func close() throws {
+    func close() throws(DiffWaveError) {
         guard let handle else { return }
         self.handle = nil
         let status = Self.release(handle)

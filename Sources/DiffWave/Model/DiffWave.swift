@@ -1,0 +1,194 @@
+import Foundation
+
+/// The DiffWave network ε_θ(x_t, t, mel) of Kong et al. (2021), read-only after loading and
+/// shared by every worker; each caller brings its own `Workspace`.
+public final class DiffWave: @unchecked Sendable {
+    public let config: DiffWaveConfig
+    public let weights: DiffWaveWeights
+    let packed: PackedWeights
+    /// Time columns per tile: large enough for efficient GEMMs, small enough that a tile's
+    /// activations (about 6·C·tile floats) stay in cache.
+    public static let tileColumns = 2048
+
+    public init(config: DiffWaveConfig, weights: DiffWaveWeights) throws(DiffWaveError) {
+        try config.validate()
+        self.config = config
+        self.weights = weights
+        self.packed = PackedWeights(weights, config: config)
+    }
+
+    public var parameterCount: Int { DiffWaveWeights.parameterCount(config) }
+    public var largestDilation: Int { config.dilation(ofLayer: min(config.residualLayers, config.dilationCycleLength) - 1) }
+
+    // MARK: - Step-independent work
+
+    /// The spectrogram upsampler: `mel (M, F)` -> `(M, F * 256)` through two transposed
+    /// 2-D convolutions (stride 16 in time), each followed by leaky ReLU(0.4).
+    public func upsample(mel: Tensor) -> [Float] {
+        precondition(!config.unconditional && mel.shape.count == 2 && mel.shape[0] == config.nMels)
+        let m = config.nMels, frames = mel.shape[1], s = DiffWaveConfig.upsamplerStride
+        var once = [Float](repeating: 0, count: m * frames * s)
+        var twice = [Float](repeating: 0, count: m * frames * s * s)
+        mel.data.withUnsafeBufferPointer { input in
+            weights.upsampler1!.withUnsafeBufferPointer { k in
+                once.withUnsafeMutableBufferPointer { out in
+                    transposedConv2DLeakyReLU(input.baseAddress!, height: m, width: frames, kernel: k.baseAddress!,
+                                              bias: weights.upsampler1Bias, stride: s, slope: 0.4, into: out.baseAddress!)
+                }
+            }
+        }
+        once.withUnsafeBufferPointer { input in
+            weights.upsampler2!.withUnsafeBufferPointer { k in
+                twice.withUnsafeMutableBufferPointer { out in
+                    transposedConv2DLeakyReLU(input.baseAddress!, height: m, width: frames * s, kernel: k.baseAddress!,
+                                              bias: weights.upsampler2Bias, stride: s, slope: 0.4, into: out.baseAddress!)
+                }
+            }
+        }
+        return twice
+    }
+
+    /// The diffusion-step embedding: the sin/cos table row for step `t` (linearly
+    /// interpolated between rows for a fractional t), then two SiLU-activated linears -> (512).
+    func embedStep(_ t: Float, into out: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>) {
+        let width = DiffWaveConfig.embeddingTableWidth, e = DiffWaveConfig.embeddingWidth
+        let low = Int(t.rounded(.down)), high = Int(t.rounded(.up))
+        let frac = t - Float(low)
+        var row = [Float](repeating: 0, count: width)
+        for j in 0..<width {
+            let a = weights.embeddingTable[low * width + j], b = weights.embeddingTable[high * width + j]
+            row[j] = a + (b - a) * frac
+        }
+        weights.projection1Bias.withUnsafeBufferPointer { hidden.update(from: $0.baseAddress!, count: e) }
+        weights.projection1.withUnsafeBufferPointer { gemv(m: e, k: width, $0.baseAddress!, row, hidden) }
+        siluInPlace(hidden, count: e)
+        weights.projection2Bias.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: e) }
+        weights.projection2.withUnsafeBufferPointer { gemv(m: e, k: e, $0.baseAddress!, hidden, out) }
+        siluInPlace(out, count: e)
+    }
+
+    /// The step embedding for `t` as a `(512)` array (tests and diagnostics).
+    public func stepEmbedding(_ t: Float) -> [Float] {
+        var out = [Float](repeating: 0, count: DiffWaveConfig.embeddingWidth)
+        var hidden = out
+        out.withUnsafeMutableBufferPointer { o in hidden.withUnsafeMutableBufferPointer { h in
+            embedStep(t, into: o.baseAddress!, hidden: h.baseAddress!)
+        } }
+        return out
+    }
+
+    /// Rejects a step the embedding table cannot index.
+    func checkStep(_ t: Float) throws(DiffWaveError) {
+        guard t.isFinite, t >= 0, Int(t.rounded(.up)) < config.noiseSchedule.count else {
+            throw DiffWaveError(.schedule, "diffusion step \(t) is outside the embedding table's 0...\(config.noiseSchedule.count - 1)")
+        }
+    }
+
+    // MARK: - The network
+
+    /// ε_θ(x_t, t, c): the noise the network sees in `audio (N)` at diffusion step `t`,
+    /// conditioned on the upsampled mel `(M, N)` (nil for unconditional models), into `out (N)`.
+    func predictNoise(audio: UnsafePointer<Float>, step t: Float, conditioner: UnsafePointer<Float>?,
+                      into out: UnsafeMutablePointer<Float>, workspace ws: Workspace) {
+        let c = config.residualChannels, e = DiffWaveConfig.embeddingWidth
+        precondition(conditioner != nil || config.unconditional, "a conditional model needs the upsampled mel")
+
+        // The step embedding and each layer's projection of it: (512) -> (L, C)
+        embedStep(t, into: ws.embedding, hidden: ws.hidden)
+        for (i, layer) in packed.layers.enumerated() {
+            let bias = ws.stepBias + i * c
+            bias.update(from: layer.diffusionBias, count: c)
+            gemv(m: c, k: e, layer.diffusionProjection, ws.embedding, bias)
+        }
+
+        // x = ReLU(Conv1x1(x_t)): (1, N) -> (C, N)
+        ws.forEachRange { _, range in inputProjection(audio, range: range, workspace: ws) }
+
+        // The residual stack, layer by layer; each thread walks its own time range in tiles.
+        var x = ws.x, xNext = ws.xNext
+        for (i, layer) in packed.layers.enumerated() {
+            ws.forEachRange { k, range in
+                for tile in stride(from: range.lowerBound, to: range.upperBound, by: ws.tile) {
+                    residualLayer(layer, stepBias: ws.stepBias + i * c, x: x, xNext: xNext, conditioner: conditioner,
+                                  columns: tile..<min(tile + ws.tile, range.upperBound), scratch: ws.scratch[k], workspace: ws)
+                }
+            }
+            swap(&x, &xNext)
+        }
+
+        // out = Conv1x1(ReLU(Conv1x1(Σ skip / √L))): (C, N) -> (N)
+        ws.forEachRange { k, range in
+            for tile in stride(from: range.lowerBound, to: range.upperBound, by: ws.tile) {
+                outputProjection(columns: tile..<min(tile + ws.tile, range.upperBound), into: out, scratch: ws.scratch[k], workspace: ws)
+            }
+        }
+    }
+
+    /// `x (C, n) = ReLU(w (C) * audio (n) + b (C))` over `range`; also clears the skip sum there.
+    private func inputProjection(_ audio: UnsafePointer<Float>, range: Range<Int>, workspace ws: Workspace) {
+        let n = ws.samples
+        for ch in 0..<config.residualChannels {
+            let w = packed.inputProjection[ch], b = packed.inputBias[ch], row = ws.x + ch * n
+            for j in range { row[j] = max(w * audio[j] + b, 0) }
+            (ws.skip + ch * n + range.lowerBound).update(repeating: 0, count: range.count)
+        }
+    }
+
+    /// One residual layer over the time tile `columns`:
+    ///   y = DilatedConv(x + Linear(t_emb)) + Conv1x1(mel)
+    ///   z = σ(gate) ⊙ tanh(filter)
+    ///   residual, skip = Conv1x1(z)
+    ///   x' = (x + residual) / √2,  skip_sum += skip
+    private func residualLayer(_ layer: PackedWeights.Layer, stepBias: UnsafePointer<Float>,
+                               x: UnsafeMutablePointer<Float>, xNext: UnsafeMutablePointer<Float>,
+                               conditioner: UnsafePointer<Float>?, columns: Range<Int>,
+                               scratch: Workspace.TileScratch, workspace ws: Workspace) {
+        let c = config.residualChannels, n = ws.samples, d = layer.dilation
+        let start = columns.lowerBound, width = columns.count
+        let ldy = ws.tile + 2 * ws.halo
+
+        // y (C, width + 2d) = x + step bias, zero outside the signal (the conv's padding).
+        for ch in 0..<c {
+            let dst = scratch.padded + ch * ldy + ws.halo, src = x + ch * n, b = stepBias[ch]
+            for j in -d..<(width + d) {
+                let t = start + j
+                dst[j] = (t >= 0 && t < n) ? src[t] + b : 0
+            }
+        }
+        // (2C, width) = dilated conv of y, plus the conditioner's projection of the mel.
+        dilatedConv3(taps: layer.taps, bias: layer.dilatedBias, cout: 2 * c, cin: c, dilation: d,
+                     scratch.padded + ws.halo, ldy: ldy, columns: width, into: scratch.conv, ldout: width)
+        if let mel = conditioner, let w = layer.conditioner, let b = layer.conditionerBias {
+            pointwiseConv(w, bias: b, cout: 2 * c, cin: config.nMels, mel + start, ldx: n, columns: width,
+                          into: scratch.conv, ldout: width, accumulate: true)
+        }
+        gatedTanh(scratch.conv, ldy: width, into: scratch.gated, ldz: width, channels: c, columns: width)
+        pointwiseConv(layer.output, bias: layer.outputBias, cout: 2 * c, cin: c, scratch.gated, ldx: width,
+                      columns: width, into: scratch.projected, ldout: width)
+
+        let sqrt2 = Float(2).squareRoot()
+        for ch in 0..<c {
+            let residual = scratch.projected + ch * width, skip = scratch.projected + (c + ch) * width
+            let src = x + ch * n + start, dst = xNext + ch * n + start, sum = ws.skip + ch * n + start
+            for j in 0..<width {
+                dst[j] = (src[j] + residual[j]) / sqrt2
+                sum[j] += skip[j]
+            }
+        }
+    }
+
+    /// `out (width) = w_out · ReLU(W_skip (C, C) @ skip (C, width) / √L + b_skip) + b_out`.
+    private func outputProjection(columns: Range<Int>, into out: UnsafeMutablePointer<Float>,
+                                  scratch: Workspace.TileScratch, workspace ws: Workspace) {
+        let c = config.residualChannels, start = columns.lowerBound, width = columns.count
+        let h = scratch.gated
+        for ch in 0..<c { (h + ch * width).update(repeating: packed.skipBias[ch], count: width) }
+        gemm(m: c, n: width, k: c, packed.skipProjection, lda: c, ws.skip + start, ldb: ws.samples,
+             h, ldc: width, alpha: 1 / Float(config.residualLayers).squareRoot(), beta: 1)
+        for j in 0..<width { out[start + j] = packed.outputBias }
+        for ch in 0..<c {
+            let w = packed.outputProjection[ch], row = h + ch * width
+            for j in 0..<width { out[start + j] += w * max(row[j], 0) }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+/// Where the sampler's Gaussian draws come from.
+public enum NoiseSource: Sendable {
+    /// A seeded `GaussianNoise`: the same seed gives the same audio, bit for bit.
+    case seed(UInt64)
+    /// Pre-drawn noise `(S, N)` in the reference's order: row 0 is x_T, then one row per step n = S-1 ... 1.
+    case draws(Tensor)
+}
+
+/// The reverse diffusion chain (DiffWave Algorithm 2, with the fast schedule's T[s] mapping):
+///
+///     x = draw[0]
+///     for n = S-1 ... 0:
+///         x = (x - β_n / √(1 - ᾱ_n) · ε_θ(x, T[n], mel)) / √α_n
+///         if n > 0: x += √((1 - ᾱ_{n-1}) / (1 - ᾱ_n) · β_n) · next draw
+///         x = clamp(x, -1, 1)
+public struct Sampler: Sendable {
+    public let model: DiffWave
+    public let schedule: NoiseSchedule
+
+    public init(model: DiffWave, schedule: NoiseSchedule) throws(DiffWaveError) {
+        for t in schedule.steps { try model.checkStep(t) }
+        self.model = model
+        self.schedule = schedule
+    }
+
+    /// Called after each step with (steps done, steps in all); returning false cancels the run.
+    public typealias Progress = (_ done: Int, _ total: Int) -> Bool
+
+    /// Audio `(frames * hop)` for a validated mel `(M, frames)`.
+    public func vocode(mel: Tensor, noise: NoiseSource, threads: Int = 1,
+                       progress: Progress = { _, _ in true }) throws(DiffWaveError) -> [Float] {
+        guard !model.config.unconditional else {
+            throw DiffWaveError(.input, "this checkpoint is unconditional: it takes no mel (use generate)")
+        }
+        try MelInput.check(mel, config: model.config)
+        let conditioner = model.upsample(mel: mel)
+        return try conditioner.withUnsafeBufferPointer { (c) throws(DiffWaveError) -> [Float] in
+            try run(samples: mel.shape[1] * model.config.hopSamples, conditioner: c.baseAddress, noise: noise,
+                    threads: threads, progress: progress)
+        }
+    }
+
+    /// Unconditional audio of `samples` samples.
+    public func generate(samples: Int, noise: NoiseSource, threads: Int = 1,
+                         progress: Progress = { _, _ in true }) throws(DiffWaveError) -> [Float] {
+        guard model.config.unconditional else {
+            throw DiffWaveError(.input, "this checkpoint is conditional: it needs a mel spectrogram (use vocode)")
+        }
+        return try run(samples: samples, conditioner: nil, noise: noise, threads: threads, progress: progress)
+    }
+
+    private func run(samples n: Int, conditioner: UnsafePointer<Float>?, noise: NoiseSource, threads: Int,
+                     progress: Progress) throws(DiffWaveError) -> [Float] {
+        guard n >= 1 else { throw DiffWaveError(.input, "cannot sample \(n) samples") }
+        let s = schedule.count
+        var draws = NoiseDraws(source: noise, rows: s, samples: n)
+        try draws.validate()
+        let workspace = Workspace(model: model, samples: n, threads: threads)
+        var x = [Float](repeating: 0, count: n)
+        var eps = [Float](repeating: 0, count: n)
+        var z = [Float](repeating: 0, count: n)
+        draws.next(into: &x)
+        for step in stride(from: s - 1, through: 0, by: -1) {
+            let beta = schedule.betas[step], alpha = schedule.alphas[step], alphaCum = schedule.alphaCum[step]
+            x.withUnsafeBufferPointer { xp in eps.withUnsafeMutableBufferPointer { ep in
+                model.predictNoise(audio: xp.baseAddress!, step: schedule.steps[step], conditioner: conditioner,
+                                   into: ep.baseAddress!, workspace: workspace)
+            } }
+            let c1 = Float(1 / alpha.squareRoot()), c2 = Float(beta / (1 - alphaCum).squareRoot())
+            for i in 0..<n { x[i] = c1 * (x[i] - c2 * eps[i]) }
+            if step > 0 {
+                draws.next(into: &z)
+                let sigma = Float(((1 - schedule.alphaCum[step - 1]) / (1 - alphaCum) * beta).squareRoot())
+                for i in 0..<n { x[i] += sigma * z[i] }
+            }
+            for i in 0..<n { x[i] = min(max(x[i], -1), 1) }
+            if !progress(s - step, s) { throw DiffWaveError(.cancelled, "cancelled after \(s - step) of \(s) steps") }
+        }
+        return x
+    }
+}
+
+/// Hands out the chain's Gaussian draws row by row, from a seed or a file.
+struct NoiseDraws {
+    let source: NoiseSource
+    let rows: Int
+    let samples: Int
+    private var generator: GaussianNoise?
+    private var row = 0
+
+    init(source: NoiseSource, rows: Int, samples: Int) {
+        self.source = source
+        self.rows = rows
+        self.samples = samples
+        if case .seed(let seed) = source { generator = GaussianNoise(seed: seed) }
+    }
+
+    func validate() throws(DiffWaveError) {
+        if case .draws(let t) = source, t.shape != [rows, samples] {
+            throw DiffWaveError(.input, "noise draws have shape \(Tensor.describe(t.shape)), expected \(Tensor.describe([rows, samples])) (schedule steps, samples)")
+        }
+    }
+
+    mutating func next(into out: inout [Float]) {
+        switch source {
+        case .seed:
+            out.withUnsafeMutableBufferPointer { generator!.fill($0) }
+        case .draws(let t):
+            let base = row * samples
+            for i in 0..<samples { out[i] = t.data[base + i] }
+        }
+        row += 1
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// A job's status as `GET /jobs/<id>` returns it.
+public struct JobSnapshot: Codable, Equatable, Sendable {
+    public var id: String
+    public var status: Job.Status
+    /// Steps done / steps, 0...1.
+    public var progress: Double
+    public var queuePosition: Int?
+    public var createdAt: String
+    public var startedAt: String?
+    public var finishedAt: String?
+    public var audioSeconds: Double?
+    public var computeSeconds: Double?
+    public var error: String?
+    public var audioURL: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, status, progress, error
+        case queuePosition = "queue_position", createdAt = "created_at", startedAt = "started_at"
+        case finishedAt = "finished_at", audioSeconds = "audio_seconds", computeSeconds = "compute_seconds"
+        case audioURL = "audio_url"
+    }
+
+    init(_ job: Job, queuePosition: Int?) {
+        let s = job.snapshotState
+        id = job.id
+        status = s.status
+        progress = job.steps == 0 ? 0 : Double(s.stepsDone) / Double(job.steps)
+        self.queuePosition = s.status == .queued ? queuePosition : nil
+        createdAt = Self.timestamp(job.createdAt)
+        startedAt = s.startedAt.map(Self.timestamp)
+        finishedAt = s.finishedAt.map(Self.timestamp)
+        audioSeconds = s.audioSeconds
+        computeSeconds = s.computeSeconds
+        error = s.error
+        audioURL = s.status == .succeeded ? "/jobs/\(job.id)/audio" : nil
+    }
+
+    /// RFC 3339 with milliseconds, UTC.
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    public func json() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try! encoder.encode(self)
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Synchronization
+
+/// Every job by id, until its TTL after finishing passes; finished results are retained
+/// under a total byte cap (oldest results evicted first, their fetch answers 410).
+final class JobStore: Sendable {
+    let ttl: TimeInterval
+    let maxResultBytes: Int
+
+    private struct State {
+        var jobs: [String: Job] = [:]
+        /// Ids of jobs holding a result, oldest first.
+        var retained: [String] = []
+        var retainedBytes = 0
+    }
+    private let state = Mutex(State())
+
+    init(ttl: TimeInterval, maxResultBytes: Int) {
+        self.ttl = ttl
+        self.maxResultBytes = maxResultBytes
+    }
+
+    func insert(_ job: Job) {
+        state.withLock { $0.jobs[job.id] = job }
+    }
+
+    func job(_ id: String) -> Job? {
+        state.withLock { $0.jobs[id] }
+    }
+
+    /// Accounts a finished job's result, evicting the oldest results over the cap.
+    func retainResult(of job: Job, bytes: Int) {
+        state.withLock { s in
+            s.retained.append(job.id)
+            s.retainedBytes += bytes
+            while s.retainedBytes > maxResultBytes, !s.retained.isEmpty {
+                let oldest = s.retained.removeFirst()
+                s.retainedBytes -= s.jobs[oldest]?.evictResult() ?? 0
+            }
+        }
+    }
+
+    /// Forgets jobs that finished more than `ttl` ago; returns how many.
+    @discardableResult
+    func sweep(now: Date = Date()) -> Int {
+        state.withLock { s in
+            let expired = s.jobs.values.filter { job in
+                guard let end = job.snapshotState.finishedAt else { return false }
+                return now.timeIntervalSince(end) > ttl
+            }
+            for job in expired {
+                s.jobs[job.id] = nil
+                if let i = s.retained.firstIndex(of: job.id) {
+                    s.retained.remove(at: i)
+                    s.retainedBytes -= job.evictResult()
+                }
+            }
+            return expired.count
+        }
+    }
+
+    var retainedBytes: Int { state.withLock { $0.retainedBytes } }
+
+    /// Jobs per status, for metrics.
+    func countsByStatus() -> [Job.Status: Int] {
+        state.withLock { s in
+            var counts: [Job.Status: Int] = [:]
+            for job in s.jobs.values { counts[job.status, default: 0] += 1 }
+            return counts
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import DiffWave
+import Foundation
+
+/// The one shared, read-only model plus its prepared schedules; runs a job's spec to audio bytes.
+public final class VocodingEngine: Sendable {
+    public let model: DiffWave
+    /// Whether the weights came from a trained checkpoint (false for the built-in untrained default).
+    public let trained: Bool
+    let samplers: [NoiseSchedule.Kind: Sampler]
+
+    public init(model: DiffWave, trained: Bool) throws(DiffWaveError) {
+        self.model = model
+        self.trained = trained
+        var samplers: [NoiseSchedule.Kind: Sampler] = [:]
+        for kind in NoiseSchedule.Kind.allCases {
+            samplers[kind] = try Sampler(model: model, schedule: NoiseSchedule(kind, config: model.config))
+        }
+        self.samplers = samplers
+    }
+
+    public func steps(_ kind: NoiseSchedule.Kind) -> Int { samplers[kind]!.schedule.count }
+
+    /// Runs the reverse diffusion for `spec`; `progress` is called after each step and
+    /// returning false stops the run with a `.cancelled` error.
+    func run(_ spec: JobSpec, progress: Sampler.Progress) throws(DiffWaveError) -> (audio: Data, seconds: Double) {
+        let sampler = samplers[spec.schedule]!
+        let samples: [Float]
+        switch spec.input {
+        case .mel(let mel): samples = try sampler.vocode(mel: mel, noise: .seed(spec.seed), progress: progress)
+        case .samples(let n): samples = try sampler.generate(samples: n, noise: .seed(spec.seed), progress: progress)
+        }
+        let audio = try AudioEncoder.encode(samples, sampleRate: model.config.sampleRate, format: spec.format)
+        return (audio, Double(samples.count) / Double(model.config.sampleRate))
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import DiffWave
+import Foundation
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time the sampler on a random mel and print one JSON object.")
+
+    @Option(help: "Checkpoint (.pt). Default: the built-in untrained BASE model.")
+    var model: String?
+
+    @Option(help: "fast or full.")
+    var schedule: NoiseSchedule.Kind = .fast
+
+    @Option(help: "Seconds of audio to vocode (a random mel of that length).")
+    var seconds: Double = 2
+
+    @Option(help: "Compute threads for the one job.")
+    var threads: Int = 1
+
+    @Option(help: "Timed runs; the figures are their mean after one untimed warm-up.")
+    var `repeat`: Int = 1
+
+    func validate() throws {
+        if seconds <= 0 || seconds > 600 { throw ValidationError("--seconds must be in (0, 600]") }
+        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if `repeat` < 1 { throw ValidationError("--repeat must be at least 1") }
+    }
+
+    struct Report: Encodable {
+        var audio_seconds: Double
+        var compute_seconds: Double
+        var rtf: Double
+        var peak_rss_mb: Double
+        var threads: Int
+        var schedule: String
+        var layers: Int
+        var channels: Int
+    }
+
+    func run() throws {
+        try reportingErrors {
+            ComputeLibrary.useSingleThreadedBLAS()
+            let net = try model.map { path throws(DiffWaveError) in try DiffWave.load(contentsOf: URL(fileURLWithPath: path)) } ?? DiffWave.untrained()
+            let config = net.config
+            let frames = max(1, Int((seconds * Double(config.sampleRate) / Double(config.hopSamples)).rounded()))
+            var noise = GaussianNoise(seed: 1)
+            // Values in [0, 1], the range of the reference's normalised log-mel.
+            let mel = Tensor(shape: [config.nMels, frames], data: (0..<(config.nMels * frames)).map { _ in min(max(0.5 + 0.15 * noise.next(), 0), 1) })
+            let sampler = try Sampler(model: net, schedule: NoiseSchedule(schedule, config: config))
+            let runOnce = { () throws(DiffWaveError) -> Double in
+                let start = DispatchTime.now()
+                if config.unconditional {
+                    _ = try sampler.generate(samples: frames * config.hopSamples, noise: .seed(2), threads: threads)
+                } else {
+                    _ = try sampler.vocode(mel: mel, noise: .seed(2), threads: threads)
+                }
+                return Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+            }
+            _ = try runOnce()
+            var total = 0.0
+            for _ in 0..<`repeat` { total += try runOnce() }
+            let audioSeconds = Double(frames * config.hopSamples) / Double(config.sampleRate)
+            let compute = total / Double(`repeat`)
+            let report = Report(audio_seconds: audioSeconds, compute_seconds: compute, rtf: compute / audioSeconds,
+                                peak_rss_mb: ProcessMemory.peakResidentMegabytes(), threads: threads, schedule: schedule.rawValue,
+                                layers: config.residualLayers, channels: config.residualChannels)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try! encoder.encode(report), as: UTF8.self))
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import DiffWave
+import Foundation
+
+@main
+struct DiffWaveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diffwave",
+        abstract: "DiffWave neural vocoder: mel spectrogram in, speech out.",
+        subcommands: [VocodeCommand.self, GenerateCommand.self, InfoCommand.self, BenchCommand.self])
+}
+
+/// Runs a command body, turning engine errors into one line on stderr and exit status 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as DiffWaveError {
+        FileHandle.standardError.write(Data("diffwave: \(error.message)\n".utf8))
+        throw ExitCode.failure
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import DiffWave
+import Foundation
+
+/// The options `vocode` and `generate` share: model, schedule, noise and output.
+struct SamplingOptions: ParsableArguments {
+    @Option(help: "Checkpoint: a reference diffwave .pt file (zip or legacy torch format).")
+    var model: String
+
+    @Option(help: "Sampling schedule: fast (the model's inference betas) or full (the training betas).")
+    var schedule: NoiseSchedule.Kind = .fast
+
+    @Option(help: "Seed of the Gaussian noise (same seed, same audio).")
+    var seed: UInt64?
+
+    @Option(help: "Pre-drawn noise, .npy of shape [steps, samples] in the reference's draw order.")
+    var noise: String?
+
+    @Option(help: "Audio format: wav (16-bit PCM), wav-f32, flac or ogg. Default: from the output's extension, else wav.")
+    var format: AudioFormat?
+
+    @Option(name: [.short, .long], help: "Where to write the audio.")
+    var output: String
+
+    func validate() throws {
+        if seed != nil && noise != nil { throw ValidationError("give either --seed or --noise, not both") }
+    }
+
+    func loadModel() throws(DiffWaveError) -> DiffWave {
+        try DiffWave.load(contentsOf: URL(fileURLWithPath: model))
+    }
+
+    func sampler(for model: DiffWave) throws(DiffWaveError) -> Sampler {
+        try Sampler(model: model, schedule: NoiseSchedule(schedule, config: model.config))
+    }
+
+    func noiseSource() throws(DiffWaveError) -> NoiseSource {
+        if let noise { return .draws(try readNPY(noise, what: "noise")) }
+        return .seed(seed ?? 0)
+    }
+
+    var resolvedFormat: AudioFormat {
+        if let format { return format }
+        return AudioFormat.allCases.first { output.lowercased().hasSuffix("." + $0.fileExtension) && $0 != .wavF32 } ?? .wav
+    }
+
+    func write(_ samples: [Float], sampleRate: Int) throws(DiffWaveError) {
+        let data = try AudioEncoder.encode(samples, sampleRate: sampleRate, format: resolvedFormat)
+        do {
+            try data.write(to: URL(fileURLWithPath: output))
+        } catch {
+            throw DiffWaveError(.io, "cannot write \(output): \(error.localizedDescription)")
+        }
+    }
+}
+
+func readNPY(_ path: String, what: String) throws(DiffWaveError) -> Tensor {
+    let data: Data
+    do {
+        data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+        throw DiffWaveError(.io, "cannot read \(what) file \(path): \(error.localizedDescription)")
+    }
+    do {
+        return try NPY.read(data)
+    } catch {
+        throw DiffWaveError(error.code, "\(what) file \(path): \(error.message)")
+    }
+}
+
+extension NoiseSchedule.Kind: ExpressibleByArgument {}
+extension AudioFormat: ExpressibleByArgument {}

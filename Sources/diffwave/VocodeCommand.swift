@@ -1,0 +1,23 @@
+import ArgumentParser
+import DiffWave
+import Foundation
+
+struct VocodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vocode",
+        abstract: "Turn a mel spectrogram (.npy, [n_mels, frames]) into audio.")
+
+    @OptionGroup var options: SamplingOptions
+
+    @Argument(help: "The mel spectrogram: .npy, float, [n_mels, frames] or [1, n_mels, frames], values in [0, 1].")
+    var mel: String
+
+    func run() throws {
+        try reportingErrors {
+            let model = try options.loadModel()
+            let input = try MelInput.prepare(readNPY(mel, what: "mel"), config: model.config)
+            let audio = try options.sampler(for: model).vocode(mel: input, noise: options.noiseSource())
+            try options.write(audio, sampleRate: model.config.sampleRate)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+@testable import DiffWave
+
+@Suite struct NoiseScheduleTests {
+    struct Case: Decodable {
+        let `case`: String
+        let full_steps: [Float]?
+        let fast_steps: [Float]
+    }
+
+    @Test func stepsMatchTheReference() throws {
+        let cases = try JSONDecoder().decode([Case].self, from: Fixtures.data("cases.json"))
+        let config = DiffWaveConfig.base
+        for c in cases {
+            let fast = try NoiseSchedule(.fast, config: config)
+            #expect(maxAbsDifference(fast.steps, c.fast_steps) < 1e-5, "\(c.case) fast")
+            if let full = c.full_steps {
+                #expect(maxAbsDifference(try NoiseSchedule(.full, config: config).steps, full) < 1e-5, "\(c.case) full")
+            }
+        }
+    }
+
+    @Test func cumulativeAlphas() throws {
+        let s = try NoiseSchedule(betas: [0.1, 0.5], training: [0.1, 0.5, 0.5])
+        #expect(s.alphas == [0.9, 0.5])
+        #expect(abs(s.alphaCum[1] - 0.45) < 1e-15)
+        #expect(s.steps == [0, 1])
+    }
+
+    @Test func aScheduleNoisierThanTrainingIsRejected() {
+        // alpha_cum of 0.5 * 0.5 * 0.5 * ... falls below the training schedule's last alpha_cum.
+        #expect(throws: DiffWaveError.self) {
+            try NoiseSchedule(betas: [0.5, 0.9, 0.9], training: DiffWaveConfig.base.noiseSchedule)
+        }
+        do {
+            _ = try NoiseSchedule(betas: [0.5, 0.9, 0.9], training: DiffWaveConfig.base.noiseSchedule)
+        } catch {
+            #expect(error.code == .schedule)
+            #expect(error.message.contains("step 1"))
+        }
+    }
+
+    @Test func aScheduleCleanerThanTrainingIsRejected() {
+        #expect(throws: DiffWaveError.self) { try NoiseSchedule(betas: [1e-6], training: DiffWaveConfig.base.noiseSchedule) }
+    }
+
+    @Test func betasOutsideTheUnitIntervalAreRejected() {
+        #expect(throws: DiffWaveError.self) { try NoiseSchedule(betas: [], training: [0.1, 0.2]) }
+        #expect(throws: DiffWaveError.self) { try NoiseSchedule(betas: [0, 0.1], training: [0.1, 0.2]) }
+        #expect(throws: DiffWaveError.self) { try NoiseSchedule(betas: [1.5], training: [0.1, 0.2]) }
+    }
+}

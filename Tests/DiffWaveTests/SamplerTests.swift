@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+@testable import DiffWave
+
+/// The whole reverse chain against the reference's audio, with the reference's own draws.
+@Suite struct SamplerTests {
+    static func checkAudio(_ name: String, _ kind: NoiseSchedule.Kind, in directory: URL) throws {
+        func load(_ file: String) throws -> Tensor { try NPY.read(Data(contentsOf: directory.appendingPathComponent(file))) }
+        let model = try DiffWave.load(contentsOf: directory.appendingPathComponent("\(name).pt"))
+        let sampler = try Sampler(model: model, schedule: NoiseSchedule(kind, config: model.config))
+        let draws = try load("\(name).\(kind).noise.npy")
+        let expected = try load("\(name).\(kind).audio.npy")
+        var steps: [Int] = []
+        let audio = model.config.unconditional
+            ? try sampler.generate(samples: draws.shape[1], noise: .draws(draws)) { done, _ in steps.append(done); return true }
+            : try sampler.vocode(mel: load("\(name).mel.npy"), noise: .draws(draws)) { done, _ in steps.append(done); return true }
+        let diff = maxAbsDifference(audio, expected.data)
+        #expect(diff < 1e-4, "\(name) \(kind): max |diff| \(diff)")
+        #expect(steps == Array(1...sampler.schedule.count))
+    }
+
+    @Test(arguments: [("tiny", NoiseSchedule.Kind.full), ("tiny", .fast), ("tiny_legacy", .fast),
+                      ("tiny_uncond", .full), ("tiny_uncond", .fast)])
+    func matchesReferenceAudio(_ name: String, _ kind: NoiseSchedule.Kind) throws {
+        try Self.checkAudio(name, kind, in: Fixtures.directory)
+    }
+
+    @Test(.enabled(if: Fixtures.hasBase, "needs ../shared/reference/base.pt"))
+    func matchesReferenceAudioForBase() throws {
+        try Self.checkAudio("base", .fast, in: Fixtures.sharedReference)
+    }
+
+    @Test func sameSeedSameAudio() throws {
+        let model = try Fixtures.model("tiny_uncond")
+        let sampler = try Sampler(model: model, schedule: NoiseSchedule(.fast, config: model.config))
+        let a = try sampler.generate(samples: 500, noise: .seed(42))
+        let b = try sampler.generate(samples: 500, noise: .seed(42))
+        let c = try sampler.generate(samples: 500, noise: .seed(43))
+        #expect(a == b)
+        #expect(a != c)
+        #expect(a.allSatisfy { $0 >= -1 && $0 <= 1 })
+    }
+
+    @Test func cancellationStopsAtAStepBoundary() throws {
+        let model = try Fixtures.model("tiny_uncond")
+        let sampler = try Sampler(model: model, schedule: NoiseSchedule(.full, config: model.config))
+        var calls = 0
+        #expect(throws: DiffWaveError(.cancelled, "cancelled after 3 of 50 steps")) {
+            _ = try sampler.generate(samples: 100, noise: .seed(1)) { done, _ in calls += 1; return done < 3 }
+        }
+        #expect(calls == 3)
+    }
+
+    @Test func drawsOfTheWrongShapeAreRejected() throws {
+        let model = try Fixtures.model("tiny_uncond")
+        let sampler = try Sampler(model: model, schedule: NoiseSchedule(.fast, config: model.config))
+        #expect(throws: DiffWaveError.self) {
+            _ = try sampler.generate(samples: 100, noise: .draws(Tensor(zeros: [5, 100])))
+        }
+    }
+
+    @Test func conditionalAndUnconditionalAreNotMixedUp() throws {
+        let tiny = try Fixtures.model("tiny")
+        let uncond = try Fixtures.model("tiny_uncond")
+        #expect(throws: DiffWaveError.self) {
+            _ = try Sampler(model: tiny, schedule: NoiseSchedule(.fast, config: tiny.config)).generate(samples: 10, noise: .seed(0))
+        }
+        #expect(throws: DiffWaveError.self) {
+            _ = try Sampler(model: uncond, schedule: NoiseSchedule(.fast, config: uncond.config)).vocode(mel: Tensor(zeros: [80, 2]), noise: .seed(0))
+        }
+    }
+}
