@@ -222,4 +222,37 @@ import Testing
             #expect(try client.readResponse()?.status == 505)
         }
     }
+
+    @Test func chunkedBodyOverTheLimitIs413WhileStillArriving() async throws {
+        try await withServer(limits: ServerLimits(maxBodyBytes: 16)) { server in
+            let client = try RawClient(port: server.port)
+            try client.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123456789abcdef\r\n1\r\n")
+            #expect(try client.readResponse(timeout: .seconds(2))?.status == 413)
+        }
+    }
+
+    @Test func oversizedHeadersAre431AndLongTargetsAre414() async throws {
+        try await withServer(limits: ServerLimits(maxRequestLineBytes: 100, maxHeaderBytes: 200)) { server in
+            let headers = try RawClient(port: server.port)
+            try headers.send("GET /hello HTTP/1.1\r\nHost: t\r\nX: \(String(repeating: "v", count: 300))\r\n\r\n")
+            #expect(try headers.readResponse()?.status == 431)
+            let target = try RawClient(port: server.port)
+            try target.send("GET /\(String(repeating: "a", count: 200)) HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try target.readResponse()?.status == 414)
+        }
+    }
+
+    @Test func clientThatStopsReadingIsDroppedAfterTheWriteTimeout() async throws {
+        try await withServer(limits: ServerLimits(writeTimeout: .milliseconds(200))) { server in
+            let client = try RawClient(port: server.port)
+            let body = [UInt8](repeating: 0x61, count: 32 << 20)
+            // Ask for 32 MiB back and never read it: more than the socket buffers hold.
+            try client.send(Array("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+            let deadline = ContinuousClock.now + .seconds(3)
+            while server.connectionCount > 0 && ContinuousClock.now < deadline {
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            #expect(server.connectionCount == 0)
+        }
+    }
 }

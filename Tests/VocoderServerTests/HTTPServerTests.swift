@@ -159,4 +159,29 @@ import Testing
         #expect(server.connectionCount == 0)
         _ = client
     }
+
+    @Test func logsOneLinePerRequest() async throws {
+        let capture = LogCapture()
+        let server = HTTPServer(host: "127.0.0.1", port: 0, router: testRouter(), logger: capture.logger)
+        try server.start()
+        let port = server.port
+        let result = await onThread {
+            Result { () throws -> Void in
+                let client = try RawClient(port: port)
+                try client.send("GET /jobs/3?x=1 HTTP/1.1\r\nHost: t\r\n\r\nPOST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nhi")
+                _ = try client.readResponse()
+                _ = try client.readResponse()
+                try client.send("BAD\r\n\r\n")
+                _ = try client.readResponse()
+            }
+        }
+        await server.shutdown(gracePeriod: .milliseconds(100))
+        try result.get()
+        let requests = capture.messages.filter { $0.hasPrefix("info ") && !$0.contains("listening") }
+        #expect(requests.count == 3)
+        #expect(requests.first?.hasPrefix("info GET /jobs/3 200 5B ") == true)
+        #expect(requests.dropFirst().first?.hasPrefix("info POST /echo 200 2B ") == true)
+        #expect(requests.last?.hasPrefix("info - - 400 ") == true)
+        #expect(requests.allSatisfy { $0.hasSuffix("ms") })
+    }
 }

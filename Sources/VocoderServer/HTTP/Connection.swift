@@ -98,10 +98,10 @@ final class Connection {
                             guard try socket.sendAll(HTTPResponse.continueBytes, timeout: limits.writeTimeout) else { return }
                         }
                     case .request(let request):
-                        let keepAlive = try respond(to: request, start: requestStart ?? clock.now)
-                        guard keepAlive else {
-                            lingeringClose()
-                            return
+                        switch try respond(to: request, start: requestStart ?? clock.now) {
+                        case .keepOpen: break
+                        case .close: lingeringClose(); return
+                        case .abandon: return
                         }
                         requestStart = nil
                         idleSince = clock.now
@@ -116,8 +116,18 @@ final class Connection {
         }
     }
 
-    /// Runs the handler and writes its response. Returns whether the connection persists.
-    private func respond(to request: HTTPRequest, start: ContinuousClock.Instant) throws(SocketError) -> Bool {
+    /// What happens to the connection after a response.
+    private enum AfterResponse {
+        /// Wait for the next request.
+        case keepOpen
+        /// Close in stages (`lingeringClose`): the response was written.
+        case close
+        /// Close at once: the client stopped reading, so there is nothing to protect.
+        case abandon
+    }
+
+    /// Runs the handler and writes its response.
+    private func respond(to request: HTTPRequest, start: ContinuousClock.Instant) throws(SocketError) -> AfterResponse {
         let response = runHandler(request)
         // RFC 9112 §9.3 — persistence follows the request's version and "close" option; a
         // handler may ask to close, and a draining server closes after the current response.
@@ -126,8 +136,9 @@ final class Connection {
         let bytes = response.serialized(requestMethod: request.method, requestVersion: request.version, keepAlive: keepAlive)
         let written = try socket.sendAll(bytes, timeout: limits.writeTimeout)
         log(method: request.method.rawValue, path: request.path, status: response.status,
-            bytes: response.sendsContent(requestMethod: request.method) ? response.body.count : 0, start: start)
-        return written && keepAlive
+            bytes: response.sendsContent(requestMethod: request.method) ? response.body.count : 0, start: start,
+            detail: written ? nil : "write timed out: the client stopped reading")
+        return !written ? .abandon : keepAlive ? .keepOpen : .close
     }
 
     /// Answers a request that cannot be parsed (or arrived too slowly) and closes: after a

@@ -69,7 +69,7 @@ struct RequestParser {
         }
     }
 
-    /// The head of the request whose body is being read, if any.
+    /// The head of the request whose body is being read (or was, when parsing failed), if any.
     var currentHead: RequestHead? { head }
 
     mutating func feed<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> [Event] {
@@ -81,10 +81,11 @@ struct RequestParser {
             while try step(cursor: &cursor, events: &events) {}
         } catch {
             events.append(.error(error))
+            // `head` is kept: the failing request's method and path, when known, are still
+            // wanted for the error response (HEAD) and the log line.
             state = .failed
             buffer = []
             partial = nil
-            head = nil
             body = Data()
             return events
         }
