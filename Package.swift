@@ -42,6 +42,8 @@ let package = Package(
         ),
         .testTarget(name: "DiffWaveTests", dependencies: ["DiffWave"], resources: [.copy("Fixtures")]),
         .testTarget(name: "VocoderServerTests", dependencies: ["VocoderServer", "DiffWave"]),
+        // Runs the built `diffwave` executable (the dependency makes `swift test` build it).
+        .testTarget(name: "DiffWaveCLITests", dependencies: ["diffwave", "DiffWave"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -10,6 +10,9 @@ struct SamplingOptions: ParsableArguments {
     @Option(help: "Sampling schedule: fast (the model's inference betas) or full (the training betas).")
     var schedule: NoiseSchedule.Kind = .fast
 
+    @Option(help: "A custom schedule: comma-separated betas (overrides --schedule); each step must match a training step.")
+    var betas: String?
+
     @Option(help: "Seed of the Gaussian noise (same seed, same audio).")
     var seed: UInt64?
 
@@ -24,14 +27,24 @@ struct SamplingOptions: ParsableArguments {
 
     func validate() throws {
         if seed != nil && noise != nil { throw ValidationError("give either --seed or --noise, not both") }
+        if let betas, parsedBetas == nil { throw ValidationError("--betas must be comma-separated numbers, got '\(betas)'") }
     }
 
     func loadModel() throws(DiffWaveError) -> DiffWave {
         try DiffWave.load(contentsOf: URL(fileURLWithPath: model))
     }
 
+    var parsedBetas: [Double]? {
+        guard let betas else { return nil }
+        let values = betas.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        return values.isEmpty || values.contains(nil) ? nil : values.compactMap { $0 }
+    }
+
     func sampler(for model: DiffWave) throws(DiffWaveError) -> Sampler {
-        try Sampler(model: model, schedule: NoiseSchedule(schedule, config: model.config))
+        if let custom = parsedBetas {
+            return try Sampler(model: model, schedule: NoiseSchedule(betas: custom, training: model.config.noiseSchedule))
+        }
+        return try Sampler(model: model, schedule: NoiseSchedule(schedule, config: model.config))
     }
 
     func noiseSource() throws(DiffWaveError) -> NoiseSource {

@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+
+@Suite struct InfoCommandTests {
+    @Test func printsOneJSONObject() throws {
+        let r = try CLI.run(["info", CLI.fixture("tiny_uncond.pt")])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(object["residual_layers"] as? Int == 4)
+        #expect(object["residual_channels"] as? Int == 8)
+        #expect(object["dilation_cycle_length"] as? Int == 2)
+        #expect(object["n_mels"] as? Int == 80)
+        #expect(object["hop_samples"] as? Int == 256)
+        #expect(object["sample_rate"] as? Int == 22050)
+        #expect(object["unconditional"] as? Bool == true)
+        #expect(object["training_steps"] as? Int == 50)
+        #expect(object["fast_steps"] as? Int == 6)
+        #expect((object["parameters"] as? Int ?? 0) > 0)
+        #expect(r.stdout.split(separator: "\n").count == 1)
+    }
+
+    @Test func aCorruptCheckpointIsOneLine() throws {
+        let path = CLI.temporaryFile(".pt")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let whole = try Data(contentsOf: URL(fileURLWithPath: CLI.fixture("tiny.pt")))
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: path))
+        let r = try CLI.run(["info", path])
+        #expect(r.status != 0)
+        #expect(r.stderr.hasPrefix("diffwave: "))
+        #expect(r.stderr.split(separator: "\n").count == 1)
+    }
+}
