@@ -7,7 +7,7 @@ struct DiffWaveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diffwave",
         abstract: "DiffWave neural vocoder: mel spectrogram in, speech out.",
-        subcommands: [VocodeCommand.self, GenerateCommand.self, InfoCommand.self, BenchCommand.self])
+        subcommands: [VocodeCommand.self, GenerateCommand.self, InfoCommand.self, BenchCommand.self, MelCommand.self])
 }
 
 /// Runs a command body, turning engine errors into one line on stderr and exit status 1.

@@ -12,10 +12,16 @@ struct VocodeCommand: ParsableCommand {
     @Argument(help: "The mel spectrogram: .npy, float, [n_mels, frames] or [1, n_mels, frames], values in [0, 1].")
     var mel: String
 
+    @Flag(inversion: .prefixedNo, help: "Refuse a mel with values outside [0, 1] (not the reference normalisation); --no-strict vocodes it anyway.")
+    var strict = true
+
     func run() throws {
         try reportingErrors {
             let model = try options.loadModel()
             let input = try MelInput.prepare(readNPY(mel, what: "mel"), config: model.config)
+            if strict {
+                try MelRange.check(input)
+            }
             let audio = try options.sampler(for: model).vocode(mel: input, noise: options.noiseSource())
             try options.write(audio, sampleRate: model.config.sampleRate)
         }

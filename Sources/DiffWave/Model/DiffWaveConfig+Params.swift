@@ -21,6 +21,7 @@ extension DiffWaveConfig {
         hopSamples = try int("hop_samples") ?? hopSamples
         sampleRate = try int("sample_rate") ?? sampleRate
         audioLen = try int("audio_len") ?? audioLen
+        nFFT = try int("n_fft") ?? nFFT
         noiseSchedule = try betas("noise_schedule") ?? noiseSchedule
         inferenceNoiseSchedule = try betas("inference_noise_schedule") ?? inferenceNoiseSchedule
         if let value = params["unconditional"], value != .none {

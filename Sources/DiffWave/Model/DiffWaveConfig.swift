@@ -13,6 +13,8 @@ public struct DiffWaveConfig: Equatable, Sendable {
     public var inferenceNoiseSchedule: [Double]
     /// Training crop length in samples (unconditional models generate this many by default).
     public var audioLen: Int?
+    /// FFT length of the mel frontend (`params['n_fft']`); the vocoder itself never uses it.
+    public var nFFT: Int = 1024
 
     /// Width of the diffusion-step embedding table (sin and cos halves) and of its MLP.
     public static let embeddingTableWidth = 128
