@@ -19,7 +19,7 @@ serve: build
 	.build/release/diffwave serve --port $(PORT)
 
 test: deps
-	swift test
+	swift test --no-parallel
 
 bench: build
 	bash bench/run

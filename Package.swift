@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         // C libraries, each behind a module map; Debian package names for `swift build` hints.
@@ -31,7 +33,13 @@ let package = Package(
         // HTTP server, job queue and API over the engine's public API.
         .target(
             name: "VocoderServer",
-            dependencies: ["DiffWave", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "DiffWave",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            resources: [.copy("API/openapi.yaml")]
         ),
         .executableTarget(
             name: "diffwave",

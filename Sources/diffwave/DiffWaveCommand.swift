@@ -3,11 +3,11 @@ import DiffWave
 import Foundation
 
 @main
-struct DiffWaveCommand: ParsableCommand {
+struct DiffWaveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diffwave",
         abstract: "DiffWave neural vocoder: mel spectrogram in, speech out.",
-        subcommands: [VocodeCommand.self, GenerateCommand.self, InfoCommand.self, BenchCommand.self, MelCommand.self])
+        subcommands: [ServeCommand.self, VocodeCommand.self, GenerateCommand.self, InfoCommand.self, BenchCommand.self, MelCommand.self, HealthcheckCommand.self])
 }
 
 /// Runs a command body, turning engine errors into one line on stderr and exit status 1.

@@ -137,7 +137,7 @@ final class Connection {
         let written = try socket.sendAll(bytes, timeout: limits.writeTimeout)
         log(method: request.method.rawValue, path: request.path, status: response.status,
             bytes: response.sendsContent(requestMethod: request.method) ? response.body.count : 0, start: start,
-            detail: written ? nil : "write timed out: the client stopped reading")
+            detail: written ? nil : "write timed out: the client stopped reading", job: response.headers["X-Job-Id"])
         return !written ? .abandon : keepAlive ? .keepOpen : .close
     }
 
@@ -177,11 +177,14 @@ final class Connection {
         return box.take()
     }
 
-    private func log(method: String, path: String, status: HTTPStatus, bytes: Int, start: ContinuousClock.Instant, detail: String? = nil) {
+    /// One line per request; `job` (the X-Job-Id a route set) ties it to the job's own log lines.
+    private func log(method: String, path: String, status: HTTPStatus, bytes: Int, start: ContinuousClock.Instant,
+                     detail: String? = nil, job: String? = nil) {
         let elapsed = clock.now - start
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         var metadata: Logger.Metadata = [:]
         if let detail { metadata["detail"] = "\(detail)" }
+        if let job { metadata["job"] = "\(job)" }
         logger.info("\(method) \(path) \(status.code) \(bytes)B \(String(format: "%.1f", milliseconds))ms", metadata: metadata)
     }
 }

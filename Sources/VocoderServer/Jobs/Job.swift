@@ -108,6 +108,17 @@ public final class Job: Sendable {
         finished.wait(timeout: timeout) == .success
     }
 
+    /// Suspends (without holding a thread) until the job is finished or `timeout` passes.
+    public func waitUntilFinished(timeout: Duration) async -> Bool {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let pending = Mutex<CheckedContinuation<Bool, Never>?>(continuation)
+            let resume: @Sendable (Bool) -> Void = { value in pending.withLock { $0.take() }?.resume(returning: value) }
+            finished.notify(queue: .global()) { resume(true) }
+            let (seconds, atto) = timeout.components
+            DispatchQueue.global().asyncAfter(deadline: .now() + Double(seconds) + Double(atto) / 1e18) { resume(false) }
+        }
+    }
+
     private func finish(_ update: (inout State) -> Void) {
         let transitioned = state.withLock { s -> Bool in
             guard !s.status.isFinished else { return false }

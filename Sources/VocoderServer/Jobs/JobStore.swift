@@ -24,6 +24,22 @@ final class JobStore: Sendable {
         state.withLock { $0.jobs[job.id] = job }
     }
 
+    /// Forgets a job and its result (a refused submission, or DELETE of a finished job).
+    func remove(_ id: String) {
+        state.withLock { s in
+            guard let job = s.jobs.removeValue(forKey: id) else { return }
+            if let i = s.retained.firstIndex(of: id) {
+                s.retained.remove(at: i)
+                s.retainedBytes -= job.evictResult()
+            }
+        }
+    }
+
+    /// Asks every unfinished job to stop (drain deadline passed).
+    func cancelUnfinished() {
+        for job in state.withLock({ Array($0.jobs.values) }) where !job.status.isFinished { job.cancel() }
+    }
+
     func job(_ id: String) -> Job? {
         state.withLock { $0.jobs[id] }
     }

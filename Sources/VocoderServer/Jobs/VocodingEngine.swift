@@ -22,12 +22,12 @@ public final class VocodingEngine: Sendable {
 
     /// Runs the reverse diffusion for `spec`; `progress` is called after each step and
     /// returning false stops the run with a `.cancelled` error.
-    func run(_ spec: JobSpec, progress: Sampler.Progress) throws(DiffWaveError) -> (audio: Data, seconds: Double) {
+    func run(_ spec: JobSpec, threads: Int, progress: Sampler.Progress) throws(DiffWaveError) -> (audio: Data, seconds: Double) {
         let sampler = samplers[spec.schedule]!
         let samples: [Float]
         switch spec.input {
-        case .mel(let mel): samples = try sampler.vocode(mel: mel, noise: .seed(spec.seed), progress: progress)
-        case .samples(let n): samples = try sampler.generate(samples: n, noise: .seed(spec.seed), progress: progress)
+        case .mel(let mel): samples = try sampler.vocode(mel: mel, noise: .seed(spec.seed), threads: threads, progress: progress)
+        case .samples(let n): samples = try sampler.generate(samples: n, noise: .seed(spec.seed), threads: threads, progress: progress)
         }
         let audio = try AudioEncoder.encode(samples, sampleRate: model.config.sampleRate, format: spec.format)
         return (audio, Double(samples.count) / Double(model.config.sampleRate))

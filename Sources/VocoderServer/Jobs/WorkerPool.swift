@@ -10,14 +10,16 @@ final class WorkerPool: Sendable {
     let store: JobStore
     let engine: VocodingEngine
     let workers: Int
+    let threadsPerJob: Int
     let logger: Logger
     /// Called when a job reaches a terminal state (metrics).
     let onFinish: @Sendable (Job) -> Void
     private let running = DispatchGroup()
 
-    init(workers: Int, queue: JobQueue, store: JobStore, engine: VocodingEngine, logger: Logger,
+    init(workers: Int, threadsPerJob: Int, queue: JobQueue, store: JobStore, engine: VocodingEngine, logger: Logger,
          onFinish: @escaping @Sendable (Job) -> Void = { _ in }) {
         self.workers = workers
+        self.threadsPerJob = threadsPerJob
         self.queue = queue
         self.store = store
         self.engine = engine
@@ -43,7 +45,7 @@ final class WorkerPool: Sendable {
         let began = DispatchTime.now()
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - began.uptimeNanoseconds) / 1e9 }
         do {
-            let (audio, seconds) = try engine.run(job.spec) { done, _ in job.advance(stepsDone: done) }
+            let (audio, seconds) = try engine.run(job.spec, threads: threadsPerJob) { done, _ in job.advance(stepsDone: done) }
             job.succeed(audio: audio, audioSeconds: seconds, computeSeconds: elapsed())
             store.retainResult(of: job, bytes: audio.count)
             logger.info("job finished", metadata: [
@@ -56,6 +58,9 @@ final class WorkerPool: Sendable {
         }
         onFinish(job)
     }
+
+    /// Asks running jobs to stop at their next step (drain deadline passed).
+    func cancelRunning() { store.cancelUnfinished() }
 
     /// Waits for the workers to finish every queued job (after `queue.close()`), up to `deadline`.
     func waitUntilIdle(deadline: DispatchTime) -> Bool {

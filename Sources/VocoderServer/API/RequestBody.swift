@@ -1,0 +1,94 @@
+import DiffWave
+import Foundation
+
+/// Decodes a request body into an array: content coding first (RFC 9110 §8.4), then the
+/// media type. The shape is not checked here; `MelInput` does that against the model.
+enum RequestBody {
+    /// The body with its content coding removed: identity or gzip, anything else is 415.
+    static func decoded(_ request: HTTPRequest, maxBytes: Int) throws(HTTPError) -> Data {
+        let codings = request.headers.tokens(for: "Content-Encoding").filter { $0 != "identity" }
+        guard !codings.isEmpty else { return request.body }
+        // RFC 9110 §15.5.16: an unsupported content coding is answered 415.
+        guard codings == ["gzip"] || codings == ["x-gzip"] else {
+            throw HTTPError(.unsupportedMediaType, "Content-Encoding '\(codings.joined(separator: ", "))' is not supported; use gzip or none",
+                            headers: ["Accept-Encoding": "gzip"])
+        }
+        do {
+            return try Gzip.decompress(request.body, maxBytes: maxBytes)
+        } catch {
+            if error.message.contains("inflates to more than") { throw HTTPError(.contentTooLarge, error.message) }
+            throw HTTPError(.malformed, error.message)
+        }
+    }
+
+    /// The media type without parameters, lowercased (RFC 9110 §8.3.1: case-insensitive).
+    static func mediaType(_ request: HTTPRequest) -> String? {
+        guard let value = request.headers["Content-Type"] else { return nil }
+        return value.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    }
+
+    static let npyMagic = Data([0x93] + Array("NUMPY".utf8))
+    static let zipMagic = Data([0x50, 0x4B, 0x03, 0x04])
+
+    /// The mel array of a `/vocode` body: .npy, .npz (the `mel` entry or the first), or JSON.
+    static func melArray(_ request: HTTPRequest, maxDecodedBytes: Int) throws(HTTPError) -> Tensor {
+        let type = mediaType(request)
+        let body = try decoded(request, maxBytes: maxDecodedBytes)
+        guard !body.isEmpty else { throw HTTPError(.malformed, "request body is empty: send the mel as .npy, .npz or JSON") }
+        do {
+            switch type {
+            case "application/x-npy", "application/npy":
+                return try NPY.read(body)
+            case "application/x-npz", "application/npz", "application/zip":
+                return try npzMel(body, maxBytes: maxDecodedBytes)
+            case "application/json":
+                return try jsonMel(body)
+            case "application/octet-stream", nil:
+                // Untyped bytes: recognised by their magic number only.
+                if body.starts(with: npyMagic) { return try NPY.read(body) }
+                if body.starts(with: zipMagic) { return try npzMel(body, maxBytes: maxDecodedBytes) }
+                throw HTTPError(.unsupportedMediaType, "body is neither .npy nor .npz; set Content-Type to application/x-npy, application/x-npz or application/json",
+                                headers: ["Accept-Post": supportedTypes])
+            default:
+                throw HTTPError(.unsupportedMediaType, "Content-Type '\(type!)' is not supported; use application/x-npy, application/x-npz or application/json",
+                                headers: ["Accept-Post": supportedTypes])
+            }
+        } catch let error as HTTPError {
+            throw error
+        } catch let error as DiffWaveError {
+            throw HTTPError(error)
+        } catch {
+            throw HTTPError(.malformed, "\(error)")
+        }
+    }
+
+    static let supportedTypes = "application/x-npy, application/x-npz, application/json"
+
+    private static func npzMel(_ body: Data, maxBytes: Int) throws(DiffWaveError) -> Tensor {
+        let arrays = try NPZ.read(body, maxBytes: maxBytes)
+        guard let chosen = arrays.first(where: { $0.name == "mel" }) ?? arrays.first else {
+            throw DiffWaveError(.array, ".npz body holds no .npy array")
+        }
+        return chosen.tensor
+    }
+
+    private struct MelJSON: Decodable { let mel: [[Float]] }
+    private struct BatchedMelJSON: Decodable { let mel: [[[Float]]] }
+
+    /// `{"mel": [[...], ...]}`: n_mels rows of equal length (or one batch of them).
+    private static func jsonMel(_ body: Data) throws(DiffWaveError) -> Tensor {
+        let rows: [[Float]]
+        if let plain = try? JSONDecoder().decode(MelJSON.self, from: body) {
+            rows = plain.mel
+        } else if let batched = try? JSONDecoder().decode(BatchedMelJSON.self, from: body), batched.mel.count == 1 {
+            rows = batched.mel[0]
+        } else {
+            throw DiffWaveError(.array, #"JSON body must be {"mel": [[number, ...], ...]} with one row per mel band"#)
+        }
+        let width = rows.first?.count ?? 0
+        guard rows.allSatisfy({ $0.count == width }) else {
+            throw DiffWaveError(.array, "JSON mel rows differ in length: every band needs the same number of frames")
+        }
+        return Tensor(shape: [rows.count, width], data: rows.flatMap { $0 })
+    }
+}

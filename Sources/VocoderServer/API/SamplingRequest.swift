@@ -1,0 +1,72 @@
+import DiffWave
+import Foundation
+
+/// The sampling options common to `/vocode` and `/generate`, from the query and headers.
+struct SamplingRequest {
+    var schedule: NoiseSchedule.Kind = .fast
+    var seed: UInt64
+    var format: AudioFormat = .wav
+    var respondAsync = false
+    /// `strict=false` lets a mel outside [0, 1] through.
+    var strict = true
+
+    init(_ request: HTTPRequest) throws(HTTPError) {
+        if let value = request.queryValue("schedule") {
+            guard let kind = NoiseSchedule.Kind(rawValue: value) else {
+                throw HTTPError(.unprocessable, "schedule must be 'fast' or 'full', got '\(value)'")
+            }
+            schedule = kind
+        }
+        if let value = request.queryValue("seed") {
+            guard let parsed = UInt64(value) else {
+                throw HTTPError(.malformed, "seed must be an integer in 0...\(UInt64.max), got '\(value)'")
+            }
+            seed = parsed
+        } else {
+            // No seed asked for: a fresh one, reported in the job status so the audio can be reproduced.
+            seed = UInt64.random(in: 0...UInt64.max)
+        }
+        if let value = request.queryValue("format") {
+            guard let parsed = AudioFormat(rawValue: value) else {
+                throw HTTPError(.malformed, "format must be one of wav, wav-f32, flac, ogg; got '\(value)'")
+            }
+            format = parsed
+        } else if let accept = request.headers["Accept"] {
+            format = try Self.negotiate(accept)
+        }
+        respondAsync = try Self.flag(request, "async") ?? false
+        // RFC 7240 §4.1: `Prefer: respond-async` asks for an asynchronous answer.
+        if request.headers.tokens(for: "Prefer").contains("respond-async") { respondAsync = true }
+        strict = try Self.flag(request, "strict") ?? true
+        if let value = request.queryValue("precision"), value != "f32" {
+            throw HTTPError(.unprocessable, "precision '\(value)' is not available on this server; use f32")
+        }
+    }
+
+    static func flag(_ request: HTTPRequest, _ name: String) throws(HTTPError) -> Bool? {
+        guard let value = request.queryValue(name) else { return nil }
+        switch value.lowercased() {
+        case "true", "1", "yes", "": return true
+        case "false", "0", "no": return false
+        default: throw HTTPError(.malformed, "\(name) must be true or false, got '\(value)'")
+        }
+    }
+
+    /// RFC 9110 §12.5.1: the acceptable audio type of highest q (ties: listed order);
+    /// a wildcard means the default, WAV. Nothing acceptable is 406.
+    static func negotiate(_ accept: String) throws(HTTPError) -> AudioFormat {
+        var best: (q: Double, format: AudioFormat)?
+        for range in accept.split(separator: ",") {
+            let parts = range.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let type = parts.first, !type.isEmpty else { continue }
+            let q = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            guard q > 0 else { continue }
+            let format: AudioFormat? = (type == "*/*" || type == "audio/*") ? .wav : AudioFormat(mediaType: type)
+            if let format, q > (best?.q ?? 0) { best = (q, format) }
+        }
+        guard let best else {
+            throw HTTPError(.notAcceptable, "Accept '\(accept)' names no audio type this server produces (audio/wav, audio/flac, audio/ogg)")
+        }
+        return best.format
+    }
+}

@@ -1,0 +1,81 @@
+import DiffWave
+import Foundation
+
+/// `POST /vocode` (mel in) and `POST /generate` (unconditional models): validate, queue a
+/// job, then answer with the audio (sync) or 202 + Location (async).
+struct VocodeRoute: Sendable {
+    let service: VocoderService
+
+    func vocode(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
+        let options = try SamplingRequest(request)
+        let config = service.engine.model.config
+        guard !config.unconditional else {
+            throw HTTPError(.unprocessable, "this model is unconditional: it takes no mel; use POST /generate")
+        }
+        let array = try RequestBody.melArray(request, maxDecodedBytes: service.configuration.maxDecodedBodyBytes)
+        let mel: Tensor
+        do {
+            mel = try MelInput.prepare(array, config: config)
+            if options.strict { try MelRange.check(mel) }
+        } catch {
+            throw HTTPError(error)
+        }
+        let frames = mel.shape[1]
+        guard frames <= service.configuration.maxFrames else {
+            throw HTTPError(.unprocessable, "mel has \(frames) frames; this server takes at most \(service.configuration.maxFrames) (max-frames)")
+        }
+        return try await run(JobSpec(input: .mel(mel), schedule: options.schedule, seed: options.seed, format: options.format),
+                             respondAsync: options.respondAsync)
+    }
+
+    private struct GenerateBody: Decodable {
+        var samples: Int?
+        var seconds: Double?
+    }
+
+    func generate(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
+        let options = try SamplingRequest(request)
+        let config = service.engine.model.config
+        guard config.unconditional else {
+            throw HTTPError(.unprocessable, "this model is conditional: it needs a mel spectrogram; use POST /vocode")
+        }
+        var body = GenerateBody()
+        let data = try RequestBody.decoded(request, maxBytes: service.configuration.maxDecodedBodyBytes)
+        if !data.isEmpty {
+            guard RequestBody.mediaType(request) == "application/json" else {
+                throw HTTPError(.unsupportedMediaType, "POST /generate takes an application/json body (or none)", headers: ["Accept-Post": "application/json"])
+            }
+            do {
+                body = try JSONDecoder().decode(GenerateBody.self, from: data)
+            } catch {
+                throw HTTPError(.malformed, #"JSON body must be {"samples": integer} or {"seconds": number}"#)
+            }
+        }
+        if body.samples != nil && body.seconds != nil { throw HTTPError(.unprocessable, "give samples or seconds, not both") }
+        var samples = body.samples ?? config.audioLen ?? 5 * config.sampleRate
+        if let seconds = body.seconds {
+            guard seconds > 0, seconds.isFinite else { throw HTTPError(.unprocessable, "seconds must be positive") }
+            samples = Int(min((seconds * Double(config.sampleRate)).rounded(), Double(Int.max / 2)))
+        }
+        guard samples >= 1 else { throw HTTPError(.unprocessable, "samples must be at least 1") }
+        guard samples <= service.configuration.maxSamples else {
+            throw HTTPError(.unprocessable, "\(samples) samples asked; this server makes at most \(service.configuration.maxSamples) (max-samples)")
+        }
+        return try await run(JobSpec(input: .samples(samples), schedule: options.schedule, seed: options.seed, format: options.format),
+                             respondAsync: options.respondAsync)
+    }
+
+    private func run(_ spec: JobSpec, respondAsync: Bool) async throws(HTTPError) -> HTTPResponse {
+        let job = try service.submit(spec)
+        if !respondAsync, await job.waitUntilFinished(timeout: service.configuration.syncTimeout) {
+            return try JobRoutes.audioResponse(job)
+        }
+        // Async by request, or the sync wait ran out: RFC 9110 §15.3.3, 202 with where to look.
+        var response = HTTPResponse(status: .accepted, contentType: "application/json", body: service.snapshot(job).json())
+        response.headers.set("Location", "/jobs/\(job.id)")
+        response.headers.set("X-Job-Id", job.id)
+        response.headers.set("Cache-Control", "no-store")
+        if !respondAsync { response.headers.set("Preference-Applied", "wait=\(VocoderService.seconds(service.configuration.syncTimeout))") }
+        return response
+    }
+}

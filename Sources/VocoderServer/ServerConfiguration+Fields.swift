@@ -1,0 +1,102 @@
+import Foundation
+
+extension ServerConfiguration {
+    /// One configurable field: its flag (`--name`), environment variable, help and how to set it.
+    public struct Field: Sendable {
+        public let name: String
+        public let help: String
+        public let defaultValue: @Sendable (ServerConfiguration) -> String
+        let apply: @Sendable (inout ServerConfiguration, String) throws(ConfigurationError) -> Void
+
+        public var flag: String { "--" + name }
+        public var environmentVariable: String { "DIFFWAVE_" + name.uppercased().replacingOccurrences(of: "-", with: "_") }
+    }
+
+    private static func int(_ name: String, _ help: String, _ path: WritableKeyPath<ServerConfiguration, Int> & Sendable) -> Field {
+        Field(name: name, help: help, defaultValue: { "\($0[keyPath: path])" }) { (config, text) throws(ConfigurationError) in
+            guard let value = Int(text), value >= 0 else { throw ConfigurationError("--\(name) takes a non-negative integer, got '\(text)'") }
+            config[keyPath: path] = value
+        }
+    }
+
+    private static func seconds(_ name: String, _ help: String, _ path: WritableKeyPath<ServerConfiguration, Duration> & Sendable) -> Field {
+        Field(name: name, help: help, defaultValue: { describe($0[keyPath: path]) }) { (config, text) throws(ConfigurationError) in
+            let number = text.hasSuffix("s") ? String(text.dropLast()) : text
+            guard let value = Double(number), value >= 0, value.isFinite else {
+                throw ConfigurationError("--\(name) takes seconds (e.g. 30 or 2.5s), got '\(text)'")
+            }
+            config[keyPath: path] = .milliseconds(Int64((value * 1000).rounded()))
+        }
+    }
+
+    static func describe(_ d: Duration) -> String {
+        let (s, atto) = d.components
+        return atto == 0 ? "\(s)s" : String(format: "%gs", Double(s) + Double(atto) / 1e18)
+    }
+
+    /// Every field, in the order `--help` and the README list them.
+    public static let fields: [Field] = [
+        Field(name: "model", help: "Checkpoint (.pt) to serve; unset serves the built-in untrained BASE model",
+              defaultValue: { $0.model ?? "(built-in, untrained)" }) { config, text in config.model = text.isEmpty ? nil : text },
+        Field(name: "host", help: "Address to listen on (numeric IP or localhost)",
+              defaultValue: { $0.host }) { config, text in config.host = text },
+        int("port", "TCP port", \.port),
+        int("workers", "Concurrent jobs (worker threads); default one per core", \.workers),
+        int("threads-per-job", "Compute threads each job uses; workers × threads-per-job should not exceed the cores", \.threadsPerJob),
+        int("queue", "Jobs that may wait for a worker; beyond it requests get 503 + Retry-After", \.queueCapacity),
+        int("max-frames", "Longest mel accepted, in frames (256 samples each); longer is 422", \.maxFrames),
+        int("max-samples", "Longest /generate request, in samples", \.maxSamples),
+        seconds("job-ttl", "How long a finished job's status and audio are kept", \.jobTTL),
+        int("max-result-bytes", "Total bytes of finished audio retained; the oldest results are dropped beyond it (410)", \.maxResultBytes),
+        seconds("sync-timeout", "How long a synchronous request waits for its audio before answering 202 + Location", \.syncTimeout),
+        seconds("drain-timeout", "On SIGTERM/SIGINT, how long running and queued jobs may take before the rest are cancelled", \.drainTimeout),
+        seconds("retry-after", "Retry-After sent with 503 (queue full, draining)", \.retryAfter),
+        int("max-body-bytes", "Largest request body; a larger Content-Length is refused (413) before it is read", \.http.maxBodyBytes),
+        int("max-decoded-body-bytes", "Largest body after gzip decoding (413)", \.maxDecodedBodyBytes),
+        int("max-request-line-bytes", "Longest request line (414)", \.http.maxRequestLineBytes),
+        int("max-header-bytes", "Largest header section (431)", \.http.maxHeaderBytes),
+        int("max-header-count", "Most header fields (431)", \.http.maxHeaderCount),
+        int("max-connections", "Most open connections; one more gets 503 and is closed", \.http.maxConnections),
+        seconds("header-timeout", "Time to receive a request's head (408)", \.http.headerTimeout),
+        seconds("body-read-timeout", "Longest wait for each read of a body (408)", \.http.bodyReadTimeout),
+        seconds("idle-timeout", "How long an idle keep-alive connection stays open", \.http.idleKeepAliveTimeout),
+        seconds("write-timeout", "Longest wait for a client to accept response bytes", \.http.writeTimeout),
+    ]
+
+    /// Applies `DIFFWAVE_*` variables, then `--flag value` / `--flag=value` arguments (flags win).
+    public static func resolve(arguments: [String], environment: [String: String]) throws(ConfigurationError) -> ServerConfiguration {
+        var config = ServerConfiguration()
+        for field in fields {
+            if let value = environment[field.environmentVariable] { try field.apply(&config, value) }
+        }
+        var i = 0
+        while i < arguments.count {
+            let argument = arguments[i]
+            var name = argument, value: String?
+            if let eq = argument.firstIndex(of: "=") {
+                name = String(argument[..<eq])
+                value = String(argument[argument.index(after: eq)...])
+            }
+            guard let field = fields.first(where: { $0.flag == name }) else {
+                throw ConfigurationError("unknown option '\(argument)' (see diffwave serve --help)")
+            }
+            if value == nil {
+                i += 1
+                guard i < arguments.count else { throw ConfigurationError("\(name) needs a value") }
+                value = arguments[i]
+            }
+            try field.apply(&config, value!)
+            i += 1
+        }
+        try config.validate()
+        return config
+    }
+
+    /// The table `--help` prints: flag, variable, default, meaning.
+    public static var helpText: String {
+        let defaults = ServerConfiguration()
+        return fields.map { f in
+            "  \(f.flag) (\(f.environmentVariable), default \(f.defaultValue(defaults)))\n      \(f.help)"
+        }.joined(separator: "\n")
+    }
+}

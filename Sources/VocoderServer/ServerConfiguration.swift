@@ -1,0 +1,60 @@
+import Foundation
+
+/// Every setting and limit of the service, in one place. Each field is settable by a
+/// `diffwave serve` flag and a `DIFFWAVE_*` environment variable (see `fields`, which also
+/// renders `--help` and the README's table).
+public struct ServerConfiguration: Sendable, Equatable {
+    /// Address to listen on (numeric IP or `localhost`).
+    public var host = "0.0.0.0"
+    public var port = 8080
+    /// Checkpoint path; nil serves the built-in untrained BASE model.
+    public var model: String?
+    /// Concurrent jobs (worker threads). Default: cores / threadsPerJob.
+    public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Compute threads per job; workers × threadsPerJob should not exceed the cores.
+    public var threadsPerJob = 1
+    /// Jobs waiting beyond the running ones; one more is answered 503 + Retry-After.
+    public var queueCapacity = 16
+    /// Longest mel accepted, in frames (×256 samples); longer is 422. Bounds a job's memory.
+    public var maxFrames = 2000
+    /// Longest `/generate` request, in samples.
+    public var maxSamples = 2000 * 256
+    /// How long a finished job's record and result are kept.
+    public var jobTTL: Duration = .seconds(600)
+    /// Total bytes of finished results retained; the oldest are dropped past it (410 on fetch).
+    public var maxResultBytes = 256 * 1024 * 1024
+    /// How long a synchronous request waits for its audio before answering 202 + Location.
+    public var syncTimeout: Duration = .seconds(300)
+    /// On SIGTERM/SIGINT: how long running and queued jobs may take to finish before the
+    /// rest are cancelled and the process exits.
+    public var drainTimeout: Duration = .seconds(30)
+    /// The `Retry-After` value sent with 503 answers.
+    public var retryAfter: Duration = .seconds(5)
+    /// Largest body after gzip decoding.
+    public var maxDecodedBodyBytes = 64 * 1024 * 1024
+    /// The HTTP layer's limits (request size, header size and count, timeouts, connections).
+    public var http = ServerLimits()
+
+    public init() {}
+
+    /// Refuses combinations that cannot work.
+    public func validate() throws(ConfigurationError) {
+        func require(_ ok: Bool, _ message: String) throws(ConfigurationError) {
+            if !ok { throw ConfigurationError(message) }
+        }
+        try require((0...65535).contains(port), "port must be in 0...65535, got \(port)")
+        try require(workers >= 1, "workers must be at least 1")
+        try require(threadsPerJob >= 1, "threads-per-job must be at least 1")
+        try require(queueCapacity >= 0, "queue must be at least 0")
+        try require(maxFrames >= 1 && maxSamples >= 1, "max-frames and max-samples must be at least 1")
+        try require(maxResultBytes >= 0 && maxDecodedBodyBytes >= 1, "byte limits must be positive")
+        try require(http.maxBodyBytes >= 1 && http.maxConnections >= 1, "max-body-bytes and max-connections must be at least 1")
+    }
+}
+
+/// A setting that cannot be used, with the one-line reason.
+public struct ConfigurationError: Error, Equatable, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
