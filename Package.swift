@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "DiffWaveTests", dependencies: ["DiffWave"], resources: [.copy("Fixtures")]),
         .testTarget(name: "VocoderServerTests", dependencies: ["VocoderServer", "DiffWave"]),
         // Runs the built `diffwave` executable (the dependency makes `swift test` build it).
-        .testTarget(name: "DiffWaveCLITests", dependencies: ["diffwave", "DiffWave"]),
+        .testTarget(name: "DiffWaveCLITests", dependencies: ["diffwave", "DiffWave", "VocoderServer"]),
     ],
     swiftLanguageModes: [.v6]
 )
