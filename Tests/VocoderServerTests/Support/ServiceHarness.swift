@@ -125,11 +125,12 @@ func testMel(frames: Int, nMels: Int = 80, batch: Bool = false) -> Tensor {
 }
 
 /// `{"mel": [[...], ...]}` for `mel` (n_mels rows), optionally wrapped in a batch of one.
+/// Floats print in their shortest round-trip form, so the server reads back the same values.
 func jsonBody(_ mel: Tensor, batch: Bool = false) -> Data {
-    let frames = mel.shape[1]
-    let rows = (0..<mel.shape[0]).map { r in Array(mel.data[(r * frames)..<((r + 1) * frames)]) }
-    let object: [String: Any] = ["mel": batch ? [rows] as Any : rows as Any]
-    return try! JSONSerialization.data(withJSONObject: object)
+    let frames = mel.shape[mel.shape.count - 1], bands = mel.count / max(frames, 1)
+    let rows = (0..<bands).map { r in "[" + mel.data[(r * frames)..<((r + 1) * frames)].map { "\($0)" }.joined(separator: ",") + "]" }
+    let matrix = "[" + rows.joined(separator: ",") + "]"
+    return Data(#"{"mel": \#(batch ? "[" + matrix + "]" : matrix)}"#.utf8)
 }
 
 /// A stored (uncompressed) zip archive, as `numpy.savez` writes one: local headers, central
@@ -170,4 +171,15 @@ final class Locked<Value: Sendable>: Sendable {
     init(_ value: Value) { mutex = Mutex(value) }
     func withLock<R>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
     var value: Value { withLock { $0 } }
+}
+
+extension Router {
+    /// Queues a job that keeps a worker busy far longer than any test waits (200 frames,
+    /// the 50-step schedule: seconds in a debug build) and returns its id. Tests cancel it,
+    /// or the service's drain does, at its next step boundary.
+    func submitSlowJob() async throws -> String {
+        let response = try await vocode(testMel(frames: 200), query: "schedule=full&async=true&seed=9")
+        try #require(response.status == .accepted, "slow job answered \(response.status.code): \(response.text)")
+        return try #require(response.headers["X-Job-Id"])
+    }
 }
