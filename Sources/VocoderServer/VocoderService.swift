@@ -30,6 +30,12 @@ public final class VocoderService: Sendable {
         sweeper = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
     }
 
+    /// RFC 9110 §10.2.3 — Retry-After in whole seconds: the configured wait rounded up (never
+    /// asking a client back sooner than configured), at least 1.
+    var retryAfterValue: String {
+        String(max(1, Int(Self.seconds(configuration.retryAfter).rounded(.up))))
+    }
+
     static func seconds(_ d: Duration) -> TimeInterval {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
@@ -73,7 +79,7 @@ public final class VocoderService: Sendable {
     /// Records and queues a job, or answers 503 when the queue is full or the server drains.
     func submit(_ spec: JobSpec) throws(HTTPError) -> Job {
         let job = Job(id: Self.newJobID(), spec: spec, steps: engine.steps(spec.schedule))
-        let retry: HTTPHeaders = ["Retry-After": String(max(1, Int(Self.seconds(configuration.retryAfter).rounded(.up))))]
+        let retry: HTTPHeaders = ["Retry-After": retryAfterValue]
         if isDraining { throw HTTPError(.unavailable, "the server is shutting down", headers: retry) }
         store.insert(job)
         switch queue.enqueue(job) {
