@@ -1,0 +1,89 @@
+import DiffWave
+import Foundation
+import Testing
+@testable import VocoderServer
+
+@Suite struct VocoderServiceTests {
+    @Test func jobIDsAre128RandomBitsInHex() {
+        let ids = (0..<200).map { _ in VocoderService.newJobID() }
+        #expect(ids.allSatisfy { $0.wholeMatch(of: /[0-9a-f]{32}/) != nil })
+        #expect(Set(ids).count == ids.count)
+        #expect("ab".leftPadded(to: 5) == "000ab" && "abcdef".leftPadded(to: 3) == "abcdef")
+    }
+
+    @Test func submitRecordsAndQueuesTheJob() async throws {
+        try await withService { service, router in
+            let slow = try await router.submitSlowJob()
+            _ = try await router.poll(slow) { $0.status == .running }
+            let job = try service.submit(JobSpec(input: .mel(testMel(frames: 1)), schedule: .full, seed: 1, format: .wav))
+            #expect(job.steps == 50)
+            #expect(service.store.job(job.id) === job)
+            #expect(service.queue.position(of: job.id) == 0)
+            #expect(service.snapshot(job).queuePosition == 0)
+        }
+    }
+
+    @Test func aFullQueueAnswers503WithRetryAfter() async throws {
+        try await withService({ $0.queueCapacity = 1; $0.retryAfter = .seconds(7) }) { service, router in
+            let running = try await router.submitSlowJob()
+            _ = try await router.poll(running) { $0.status == .running }
+            let waiting = try await router.vocode(testMel(frames: 1), query: "async=true")
+            #expect(waiting.status == .accepted)
+
+            let refused = try await router.vocode(testMel(frames: 1), query: "async=true")
+            #expect(refused.status == .serviceUnavailable)
+            #expect(refused.headers["Retry-After"] == "7")
+            #expect(refused.problem?.detail?.contains("queue is full") == true)
+            // A refused job leaves no record behind.
+            #expect(service.store.countsByStatus() == [.running: 1, .queued: 1])
+
+            // Cancelling the waiting job frees its slot.
+            #expect(try await router.send(.delete, "/jobs/\(try #require(waiting.headers["X-Job-Id"]))").status == .ok)
+            #expect(try await router.vocode(testMel(frames: 1), query: "async=true").status == .accepted)
+        }
+    }
+
+    @Test func drainFinishesQueuedJobsThenRefusesNewOnes() async throws {
+        try await withService({ $0.drainTimeout = .seconds(30); $0.retryAfter = .seconds(4) }) { service, router in
+            var ids: [String] = []
+            for seed in 1...3 {
+                let accepted = try await router.vocode(testMel(frames: 2), query: "async=true&seed=\(seed)")
+                ids.append(try #require(accepted.headers["X-Job-Id"]))
+            }
+            await service.drain()
+            #expect(service.isDraining)
+            for id in ids { #expect(try await router.jobStatus(id).status == .succeeded) }
+            let refused = try await router.vocode(testMel(frames: 1))
+            #expect(refused.status == .serviceUnavailable)
+            #expect(refused.headers["Retry-After"] == "4")
+            #expect(refused.problem?.detail?.contains("shutting down") == true)
+            // Results stay fetchable while the process lives.
+            #expect(try await router.send(.get, "/jobs/\(ids[0])/audio").status == .ok)
+        }
+    }
+
+    @Test func drainCancelsWhatIsLeftAtTheDeadline() async throws {
+        try await withService({ $0.drainTimeout = .milliseconds(100) }) { service, router in
+            let running = try await router.submitSlowJob()
+            _ = try await router.poll(running) { $0.status == .running }
+            let queued = try #require(try await router.vocode(testMel(frames: 1), query: "async=true").headers["X-Job-Id"])
+            let began = ContinuousClock.now
+            await service.drain()
+            #expect(ContinuousClock.now - began < .seconds(5), "a running job stops at its next step")
+            let r = try await router.jobStatus(running), q = try await router.jobStatus(queued)
+            #expect(r.status == .cancelled && r.progress < 1)
+            #expect(q.status == .cancelled && q.error == "cancelled before it started")
+            #expect(service.queue.count == 0)
+        }
+    }
+
+    @Test func finishedJobsExpireAfterTheTTL() async throws {
+        try await withService({ $0.jobTTL = .milliseconds(200) }) { service, router in
+            let response = try await router.vocode(testMel(frames: 1))
+            let id = try #require(response.headers["X-Job-Id"])
+            #expect(try await eventually { service.store.job(id) == nil }, "the sweep forgets it")
+            #expect(try await router.send(.get, "/jobs/\(id)").status == .notFound)
+            #expect(service.store.retainedBytes == 0)
+        }
+    }
+}
