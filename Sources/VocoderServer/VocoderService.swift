@@ -28,6 +28,14 @@ public final class VocoderService: Sendable {
         pool = WorkerPool(workers: configuration.workers, threadsPerJob: configuration.threadsPerJob, queue: queue,
                           store: store, engine: engine, logger: logger) { job in metrics.recordJob(job) }
         sweeper = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+        // Active at once (an unscheduled timer never fires): libdispatch traps when a source
+        // that was never activated is released ("Release of an inactive object"), which a
+        // service that is made but never started would otherwise do.
+        sweeper.activate()
+    }
+
+    deinit {
+        sweeper.cancel()
     }
 
     /// RFC 9110 §10.2.3 — Retry-After in whole seconds: the configured wait rounded up (never
@@ -45,9 +53,8 @@ public final class VocoderService: Sendable {
         pool.start()
         let store = self.store
         let period = max(0.05, min(10, Self.seconds(configuration.jobTTL) / 10))
-        sweeper.schedule(deadline: .now() + period, repeating: period)
         sweeper.setEventHandler { store.sweep() }
-        sweeper.resume()
+        sweeper.schedule(deadline: .now() + period, repeating: period)
     }
 
     public var isDraining: Bool { draining.withLock { $0 } }

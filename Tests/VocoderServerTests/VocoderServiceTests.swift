@@ -11,6 +11,26 @@ import Testing
         #expect("ab".leftPadded(to: 5) == "000ab" && "abcdef".leftPadded(to: 3) == "abcdef")
     }
 
+    @Test func aServiceNeverStartedCanBeDrainedAndReleased() async {
+        // Releasing a service whose sweep timer was made but never resumed used to trap in
+        // libdispatch ("Release of an inactive object").
+        do {
+            let service = VocoderService(configuration: testConfiguration(), engine: TinyModel.conditional, logger: quietLogger)
+            _ = service.makeRouter()
+        }
+        do {
+            let service = VocoderService(configuration: testConfiguration(), engine: TinyModel.conditional, logger: quietLogger)
+            await service.drain()
+            #expect(service.isDraining)
+        }
+        // Started and released without a drain: the sweep timer is cancelled with the service.
+        do {
+            let service = VocoderService(configuration: testConfiguration(), engine: TinyModel.conditional, logger: quietLogger)
+            service.start()
+            await service.drain()
+        }
+    }
+
     @Test func submitRecordsAndQueuesTheJob() async throws {
         try await withService { service, router in
             let slow = try await router.submitSlowJob()
