@@ -96,4 +96,29 @@ import Testing
         #expect(try await eventually { box.withLock { $0.done } })
         #expect(box.withLock { $0.id } == nil)
     }
+
+    @Test func anIdleWorkerTakesAJobEvenWithCapacityZero() async throws {
+        let queue = JobQueue(capacity: 0)
+        #expect(queue.enqueue(makeJob("a")) == .full, "no worker waiting: the job would have to wait")
+        let box = dequeueOnThread(queue)
+        #expect(try await eventually { queue.waitingWorkers == 1 })
+        #expect(queue.enqueue(makeJob("b")) == .queued)
+        #expect(queue.enqueue(makeJob("c")) == .full, "the one idle worker is spoken for")
+        #expect(try await eventually { box.withLock { $0.done } })
+        #expect(box.withLock { $0.id } == "b")
+        #expect(queue.waitingWorkers == 0)
+    }
+
+    @Test func idleWorkersAddToTheCapacity() async throws {
+        let queue = JobQueue(capacity: 1)
+        let first = dequeueOnThread(queue), second = dequeueOnThread(queue)
+        #expect(try await eventually { queue.waitingWorkers == 2 })
+        #expect(queue.enqueue(makeJob("a")) == .queued)
+        #expect(queue.enqueue(makeJob("b")) == .queued)
+        #expect(queue.enqueue(makeJob("c")) == .queued, "one may wait")
+        #expect(queue.enqueue(makeJob("d")) == .full)
+        #expect(try await eventually { first.withLock { $0.done } && second.withLock { $0.done } })
+        #expect(Set([first.withLock { $0.id }, second.withLock { $0.id }]) == ["a", "b"])
+        #expect(queue.dequeue()?.id == "c")
+    }
 }

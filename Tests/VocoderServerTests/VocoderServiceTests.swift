@@ -63,6 +63,21 @@ import Testing
         }
     }
 
+    @Test func queueZeroRunsOneJobPerWorkerAndRefusesTheRest() async throws {
+        try await withService({ $0.queueCapacity = 0 }) { service, router in
+            // Every job used to be refused: a job handed to an idle worker counted as waiting.
+            #expect(try await eventually { service.queue.waitingWorkers == 1 })
+            let sync = try await router.vocode(testMel(frames: 1))
+            #expect(sync.status == .ok, "\(sync.text)")
+            #expect(try await eventually { service.queue.waitingWorkers == 1 })
+            let running = try await router.submitSlowJob()
+            _ = try await router.poll(running) { $0.status == .running }
+            let refused = try await router.vocode(testMel(frames: 1), query: "async=true")
+            #expect(refused.status == .serviceUnavailable)
+            #expect(refused.headers["Retry-After"] == "2")
+        }
+    }
+
     @Test func drainFinishesQueuedJobsThenRefusesNewOnes() async throws {
         try await withService({ $0.drainTimeout = .seconds(30); $0.retryAfter = .seconds(4) }) { service, router in
             var ids: [String] = []
