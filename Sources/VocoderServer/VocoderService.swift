@@ -84,8 +84,11 @@ public final class VocoderService: Sendable {
     // MARK: - Jobs
 
     /// Records and queues a job, or answers 503 when the queue is full or the server drains.
-    func submit(_ spec: JobSpec) throws(HTTPError) -> Job {
+    /// `holdResult`: a synchronous request will read the result; it is kept from byte-cap
+    /// eviction until `store.release(job)`.
+    func submit(_ spec: JobSpec, holdResult: Bool = false) throws(HTTPError) -> Job {
         let job = Job(id: Self.newJobID(), spec: spec, steps: engine.steps(spec.schedule))
+        if holdResult { job.hold() }
         let retry: HTTPHeaders = ["Retry-After": retryAfterValue]
         if isDraining { throw HTTPError(.unavailable, "the server is shutting down", headers: retry) }
         store.insert(job)

@@ -98,4 +98,33 @@ private func succeededJob(_ id: String, bytes: Int) -> Job {
         for job in [makeJob("q1"), makeJob("q2"), running, succeededJob("s", bytes: 1)] { store.insert(job) }
         #expect(store.countsByStatus() == [.queued: 2, .running: 1, .succeeded: 1])
     }
+
+    @Test func aHeldResultIsPassedOverUntilReleased() {
+        let store = JobStore(ttl: 60, maxResultBytes: 150)
+        let old = succeededJob("old", bytes: 100), held = makeJob("held")
+        held.hold()
+        _ = held.start()
+        held.succeed(audio: Data(count: 100), audioSeconds: 1, computeSeconds: 1)
+        for job in [old, held] { store.insert(job) }
+        store.retainResult(of: old, bytes: 100)
+        store.retainResult(of: held, bytes: 100)
+        // Over the cap: the unheld older result goes; the held one stays, even alone over a lower cap.
+        #expect(old.snapshotState.result == nil)
+        #expect(held.snapshotState.result != nil)
+        #expect(store.retainedBytes == 100)
+
+        let tight = JobStore(ttl: 60, maxResultBytes: 0)
+        let job = makeJob("sync")
+        job.hold()
+        _ = job.start()
+        job.succeed(audio: Data(count: 10), audioSeconds: 1, computeSeconds: 1)
+        tight.insert(job)
+        tight.retainResult(of: job, bytes: 10)
+        #expect(job.snapshotState.result != nil, "held: the waiting request still reads it")
+        #expect(tight.retainedBytes == 10)
+        tight.release(job)
+        #expect(!job.isHeld)
+        #expect(job.snapshotState.result == nil && job.snapshotState.resultEvicted)
+        #expect(tight.retainedBytes == 0)
+    }
 }

@@ -26,6 +26,25 @@ import Testing
         }
     }
 
+    @Test func aSyncAnswerCarriesItsAudioEvenWhenNoResultIsRetained() async throws {
+        // max-result-bytes below one result: the worker evicts it as soon as it is accounted,
+        // which used to leave the waiting request with 410 for its own audio.
+        for cap in [0, 100] {
+            try await withService({ $0.maxResultBytes = cap }) { service, router in
+                for seed in 1...3 {
+                    let response = try await router.vocode(testMel(frames: 2), query: "seed=\(seed)")
+                    #expect(response.status == .ok, "cap \(cap): \(response.text)")
+                    #expect(try AudioDecoder.decode(response.body).samples.count == 512)
+                    // Once answered, the result is not kept.
+                    let id = try #require(response.headers["X-Job-Id"])
+                    #expect(try await eventually { service.store.job(id)?.snapshotState.resultEvicted == true })
+                    #expect(service.store.retainedBytes == 0)
+                    #expect(try await router.send(.get, "/jobs/\(id)/audio").status == .gone)
+                }
+            }
+        }
+    }
+
     @Test func theSameSeedGivesTheSameBytes() async throws {
         try await withService { _, router in
             let a = try await router.vocode(testMel(frames: 3), query: "seed=123")

@@ -66,9 +66,12 @@ struct VocodeRoute: Sendable {
     }
 
     private func run(_ spec: JobSpec, respondAsync: Bool) async throws(HTTPError) -> HTTPResponse {
-        let job = try service.submit(spec)
-        if !respondAsync, await job.waitUntilFinished(timeout: service.configuration.syncTimeout) {
-            return try JobRoutes.audioResponse(job)
+        let job = try service.submit(spec, holdResult: !respondAsync)
+        if !respondAsync {
+            // Held since submission, so the byte cap cannot evict the audio before it is read.
+            let finished = await job.waitUntilFinished(timeout: service.configuration.syncTimeout)
+            defer { service.store.release(job) }
+            if finished { return try JobRoutes.audioResponse(job) }
         }
         // Async by request, or the sync wait ran out: RFC 9110 §15.3.3, 202 with where to look.
         var response = HTTPResponse(status: .accepted, contentType: "application/json", body: service.snapshot(job).json())

@@ -23,6 +23,8 @@ public final class Job: Sendable {
         var result: Data?
         var resultEvicted = false
         var cancelRequested = false
+        /// Synchronous requests still to read the result; the byte cap does not evict it meanwhile.
+        var holds = 0
     }
 
     public let id: String
@@ -92,6 +94,12 @@ public final class Job: Sendable {
         if wasQueued { fail("cancelled before it started", cancelled: true) }
         return status
     }
+
+    /// Keeps the result from byte-cap eviction until `release()`: a synchronous request holds
+    /// its job from submission until it has read the audio.
+    func hold() { state.withLock { $0.holds += 1 } }
+    func release() { state.withLock { $0.holds -= 1 } }
+    var isHeld: Bool { state.withLock { $0.holds > 0 } }
 
     /// Drops the retained audio (TTL or byte cap); returns the bytes freed.
     func evictResult() -> Int {

@@ -49,10 +49,28 @@ final class JobStore: Sendable {
         state.withLock { s in
             s.retained.append(job.id)
             s.retainedBytes += bytes
-            while s.retainedBytes > maxResultBytes, !s.retained.isEmpty {
-                let oldest = s.retained.removeFirst()
-                s.retainedBytes -= s.jobs[oldest]?.evictResult() ?? 0
+            evictOverCap(&s)
+        }
+    }
+
+    /// A synchronous request has read its job's result: it may now be evicted like any other.
+    func release(_ job: Job) {
+        job.release()
+        state.withLock { evictOverCap(&$0) }
+    }
+
+    /// Evicts the oldest results until the total is under the cap, passing over results a
+    /// synchronous request has yet to read (they count until released).
+    private func evictOverCap(_ s: inout State) {
+        var i = 0
+        while s.retainedBytes > maxResultBytes, i < s.retained.count {
+            let id = s.retained[i]
+            if let job = s.jobs[id], job.isHeld {
+                i += 1
+                continue
             }
+            s.retained.remove(at: i)
+            s.retainedBytes -= s.jobs[id]?.evictResult() ?? 0
         }
     }
 
