@@ -127,4 +127,20 @@ private func succeededJob(_ id: String, bytes: Int) -> Job {
         #expect(job.snapshotState.result == nil && job.snapshotState.resultEvicted)
         #expect(tight.retainedBytes == 0)
     }
+
+    @Test func aResultOfAForgottenJobIsNotAccounted() {
+        // DELETE (or the sweep) may forget a job between its finish and the worker's
+        // retainResult; its bytes used to stay in the total for good.
+        let store = JobStore(ttl: 60, maxResultBytes: 150)
+        let gone = succeededJob("gone", bytes: 100)
+        store.insert(gone)
+        store.remove("gone")
+        store.retainResult(of: gone, bytes: 100)
+        #expect(store.retainedBytes == 0)
+        let next = succeededJob("next", bytes: 100)
+        store.insert(next)
+        store.retainResult(of: next, bytes: 100)
+        #expect(store.retainedBytes == 100)
+        #expect(next.snapshotState.result != nil, "the cap still has room for it")
+    }
 }

@@ -44,9 +44,12 @@ final class JobStore: Sendable {
         state.withLock { $0.jobs[id] }
     }
 
-    /// Accounts a finished job's result, evicting the oldest results over the cap.
+    /// Accounts a finished job's result, evicting the oldest results over the cap. A job
+    /// already forgotten (DELETE or expiry between its finish and this call) is not accounted:
+    /// nothing could evict it, so its bytes would count against the cap forever.
     func retainResult(of job: Job, bytes: Int) {
         state.withLock { s in
+            guard s.jobs[job.id] === job else { return }
             s.retained.append(job.id)
             s.retainedBytes += bytes
             evictOverCap(&s)
