@@ -22,12 +22,16 @@ extension ServerConfiguration {
     private static func seconds(_ name: String, _ help: String, _ path: WritableKeyPath<ServerConfiguration, Duration> & Sendable) -> Field {
         Field(name: name, help: help, defaultValue: { describe($0[keyPath: path]) }) { (config, text) throws(ConfigurationError) in
             let number = text.hasSuffix("s") ? String(text.dropLast()) : text
-            guard let value = Double(number), value >= 0, value.isFinite else {
-                throw ConfigurationError("--\(name) takes seconds (e.g. 30 or 2.5s), got '\(text)'")
+            // The bound keeps the milliseconds (and dispatch deadlines in nanoseconds) in Int64.
+            guard let value = Double(number), value >= 0, value <= maxSeconds else {
+                throw ConfigurationError("--\(name) takes seconds (e.g. 30 or 2.5s, at most 1e9), got '\(text)'")
             }
             config[keyPath: path] = .milliseconds(Int64((value * 1000).rounded()))
         }
     }
+
+    /// The longest duration a field takes, about 31 years.
+    static let maxSeconds: Double = 1e9
 
     static func describe(_ d: Duration) -> String {
         let (s, atto) = d.components

@@ -98,12 +98,21 @@ import Testing
         #expect(error(["--queue", "1.5"]) == "--queue takes a non-negative integer, got '1.5'")
         #expect(error(["--port="]) == "--port takes a non-negative integer, got ''")
         for bad in ["soon", "-1", "inf", "nan", "s", "1ms"] {
-            #expect(error(["--job-ttl", bad]) == "--job-ttl takes seconds (e.g. 30 or 2.5s), got '\(bad)'")
+            #expect(error(["--job-ttl", bad]) == "--job-ttl takes seconds (e.g. 30 or 2.5s, at most 1e9), got '\(bad)'")
         }
         // Parsed but unusable: validate's message.
         #expect(error(["--port", "70000"]) == "port must be in 0...65535, got 70000")
         #expect(error(["--workers", "0"]) == "workers must be at least 1")
         #expect(error(["--max-body-bytes", "0"]) == "max-body-bytes and max-connections must be at least 1")
+    }
+
+    @Test func hugeDurationsAreRefusedNotATrap() {
+        // 1e300 s used to overflow Int64 milliseconds and trap the process at startup.
+        for huge in ["1e300", "1e16", "9223372036854775807"] {
+            #expect(error(["--job-ttl", huge])?.hasPrefix("--job-ttl takes seconds") == true, "\(huge)")
+            #expect(error([], ["DIFFWAVE_DRAIN_TIMEOUT": huge]) != nil)
+        }
+        #expect(try! resolve(["--job-ttl", "1e9"]).jobTTL == .seconds(1_000_000_000))
     }
 
     @Test func helpTextListsEveryFieldWithItsVariableAndDefault() {
