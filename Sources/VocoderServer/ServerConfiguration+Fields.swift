@@ -6,6 +6,8 @@ extension ServerConfiguration {
         public let name: String
         public let help: String
         public let defaultValue: @Sendable (ServerConfiguration) -> String
+        /// Sets the field from text; the error's message is what the value should have been
+        /// ("takes ..."), for `resolve` to put after the flag or variable it came from.
         let apply: @Sendable (inout ServerConfiguration, String) throws(ConfigurationError) -> Void
 
         public var flag: String { "--" + name }
@@ -14,7 +16,7 @@ extension ServerConfiguration {
 
     private static func int(_ name: String, _ help: String, _ path: WritableKeyPath<ServerConfiguration, Int> & Sendable) -> Field {
         Field(name: name, help: help, defaultValue: { "\($0[keyPath: path])" }) { (config, text) throws(ConfigurationError) in
-            guard let value = Int(text), value >= 0 else { throw ConfigurationError("--\(name) takes a non-negative integer, got '\(text)'") }
+            guard let value = Int(text), value >= 0 else { throw ConfigurationError("takes a non-negative integer, got '\(text)'") }
             config[keyPath: path] = value
         }
     }
@@ -24,7 +26,7 @@ extension ServerConfiguration {
             let number = text.hasSuffix("s") ? String(text.dropLast()) : text
             // The bound keeps the milliseconds (and dispatch deadlines in nanoseconds) in Int64.
             guard let value = Double(number), value >= 0, value <= maxSeconds else {
-                throw ConfigurationError("--\(name) takes seconds (e.g. 30 or 2.5s, at most 1e9), got '\(text)'")
+                throw ConfigurationError("takes seconds (e.g. 30 or 2.5s, at most 1e9), got '\(text)'")
             }
             config[keyPath: path] = .milliseconds(Int64((value * 1000).rounded()))
         }
@@ -70,8 +72,16 @@ extension ServerConfiguration {
     /// Applies `DIFFWAVE_*` variables, then `--flag value` / `--flag=value` arguments (flags win).
     public static func resolve(arguments: [String], environment: [String: String]) throws(ConfigurationError) -> ServerConfiguration {
         var config = ServerConfiguration()
+        // Each error names where the value came from: the variable, or the flag.
+        func apply(_ field: Field, _ value: String, from source: String) throws(ConfigurationError) {
+            do throws(ConfigurationError) {
+                try field.apply(&config, value)
+            } catch {
+                throw ConfigurationError("\(source) \(error.message)")
+            }
+        }
         for field in fields {
-            if let value = environment[field.environmentVariable] { try field.apply(&config, value) }
+            if let value = environment[field.environmentVariable] { try apply(field, value, from: field.environmentVariable) }
         }
         var i = 0
         while i < arguments.count {
@@ -89,7 +99,7 @@ extension ServerConfiguration {
                 guard i < arguments.count else { throw ConfigurationError("\(name) needs a value") }
                 value = arguments[i]
             }
-            try field.apply(&config, value!)
+            try apply(field, value!, from: field.flag)
             i += 1
         }
         try config.validate()

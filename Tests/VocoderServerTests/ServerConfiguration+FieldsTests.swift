@@ -115,6 +115,13 @@ import Testing
         #expect(try! resolve(["--job-ttl", "1e9"]).jobTTL == .seconds(1_000_000_000))
     }
 
+    @Test func aBadVariableIsNamedAsTheVariable() {
+        // It used to be reported as the flag ("--port takes ..."), which the user never typed.
+        #expect(error([], ["DIFFWAVE_PORT": "abc"]) == "DIFFWAVE_PORT takes a non-negative integer, got 'abc'")
+        #expect(error([], ["DIFFWAVE_JOB_TTL": "soon"]) == "DIFFWAVE_JOB_TTL takes seconds (e.g. 30 or 2.5s, at most 1e9), got 'soon'")
+        #expect(error(["--port", "1"], ["DIFFWAVE_PORT": "x"]) == "DIFFWAVE_PORT takes a non-negative integer, got 'x'")
+    }
+
     @Test func helpTextListsEveryFieldWithItsVariableAndDefault() {
         let help = ServerConfiguration.helpText
         let defaults = ServerConfiguration()
