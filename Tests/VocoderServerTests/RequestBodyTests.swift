@@ -94,4 +94,18 @@ import Testing
             #expect(error.message.contains("no .npy array"))
         }
     }
+
+    @Test func npzOverTheDecodedLimitIs413() throws {
+        // It was answered 400 (malformed), though the archive is fine, only larger than
+        // max-decoded-body-bytes: the same limit a gzip body over it answers 413 for.
+        let body = storedZip([("mel.npy", NPY.encode(testMel(frames: 100)))])
+        for type in ["application/x-npz", "application/octet-stream"] {
+            #expect(status { () throws(HTTPError) in
+                try RequestBody.melArray(request(["Content-Type": type], body), maxDecodedBytes: 1000)
+            } == 413)
+        }
+        #expect(status { () throws(HTTPError) in
+            try RequestBody.melArray(request(["Content-Type": "application/x-npz"], body), maxDecodedBytes: 1 << 20)
+        } == nil)
+    }
 }
