@@ -67,10 +67,10 @@ public final class VocoderService: Sendable {
         let deadline = DispatchTime.now() + Self.seconds(configuration.drainTimeout)
         let pool = self.pool, queue = self.queue, logger = self.logger
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
+            Thread.detachNewThread { [self] in
                 if !pool.waitUntilIdle(deadline: deadline) {
                     let left = queue.removeAll()
-                    for job in left { job.cancel() }
+                    for job in left { cancel(job) }
                     pool.cancelRunning()
                     logger.warning("drain deadline passed", metadata: ["cancelled_queued": "\(left.count)"])
                     _ = pool.waitUntilIdle(deadline: .distantFuture)
@@ -103,6 +103,19 @@ public final class VocoderService: Sendable {
             store.remove(job.id)
             throw HTTPError(.unavailable, "the server is shutting down", headers: retry)
         }
+    }
+
+    /// Asks `job` to stop. A queued job is finished here: it leaves the queue and is counted
+    /// in the metrics now, as no worker will see it; a running job stops at its next step and
+    /// its worker counts it.
+    @discardableResult
+    func cancel(_ job: Job) -> Job.Status {
+        let (status, finishedNow) = job.cancelReportingFinish()
+        if finishedNow {
+            queue.remove(id: job.id)
+            metrics.recordJob(job)
+        }
+        return status
     }
 
     func snapshot(_ job: Job) -> JobSnapshot {

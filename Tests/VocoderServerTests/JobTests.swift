@@ -116,4 +116,13 @@ func makeJob(_ id: String = "job", steps: Int = 6, createdAt: Date = Date()) -> 
             #expect(all)
         }
     }
+
+    @Test func cancelReportsWhetherItFinishedTheJob() {
+        let queued = makeJob()
+        #expect(queued.cancelReportingFinish() == (.cancelled, true))
+        #expect(queued.cancelReportingFinish() == (.cancelled, false), "only the first call finishes it")
+        let running = makeJob()
+        _ = running.start()
+        #expect(running.cancelReportingFinish() == (.running, false), "its worker finishes it")
+    }
 }

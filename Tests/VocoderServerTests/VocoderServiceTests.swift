@@ -112,6 +112,24 @@ import Testing
         }
     }
 
+    @Test func everyCancelledJobIsCountedOnce() async throws {
+        // Jobs cancelled while queued (DELETE, or the drain deadline) never reach a worker and
+        // used to be missing from diffwave_jobs_finished_total.
+        try await withService({ $0.drainTimeout = .milliseconds(50) }) { service, router in
+            let running = try await router.submitSlowJob()
+            _ = try await router.poll(running) { $0.status == .running }
+            let deleted = try #require(try await router.vocode(testMel(frames: 1), query: "async=true").headers["X-Job-Id"])
+            let drained = try #require(try await router.vocode(testMel(frames: 1), query: "async=true").headers["X-Job-Id"])
+            #expect(try await router.send(.delete, "/jobs/\(deleted)").status == .ok)
+            #expect(try await router.send(.delete, "/jobs/\(deleted)").status == .noContent, "already finished: forgotten")
+            await service.drain()
+            #expect(try await router.jobStatus(drained).status == .cancelled)
+            #expect(try await router.jobStatus(running).status == .cancelled)
+            let metrics = try await router.send(.get, "/metrics").text
+            #expect(metrics.contains(#"diffwave_jobs_finished_total{status="cancelled"} 3"#), "\(metrics)")
+        }
+    }
+
     @Test func finishedJobsExpireAfterTheTTL() async throws {
         try await withService({ $0.jobTTL = .milliseconds(200) }) { service, router in
             let response = try await router.vocode(testMel(frames: 1))
