@@ -139,4 +139,36 @@ import Testing
             #expect(service.store.retainedBytes == 0)
         }
     }
+
+    @Test func servesOverTCP() async throws {
+        try await withService { _, router in
+            let body = NPY.encode(testMel(frames: 2))
+            try await withServer(router: router) { server in
+                let client = try RawClient(port: server.port)
+                try client.send("POST /vocode?seed=4 HTTP/1.1\r\nHost: t\r\nContent-Type: application/x-npy\r\nContent-Length: \(body.count)\r\n\r\n")
+                try client.send(Array(body))
+                let audio = try #require(try client.readResponse(timeout: .seconds(10)))
+                #expect(audio.status == 200)
+                #expect(audio.headers["Content-Type"] == "audio/wav")
+                #expect(try AudioDecoder.decode(audio.body).samples.count == 512)
+                let id = try #require(audio.headers["X-Job-Id"])
+
+                // HEAD of the audio: the GET's fields, no content.
+                try client.send("HEAD /jobs/\(id)/audio HTTP/1.1\r\nHost: t\r\n\r\n")
+                let head = try #require(try client.readResponse(hasBody: false))
+                #expect(head.status == 200)
+                #expect(head.headers["Content-Length"] == String(audio.body.count))
+
+                try client.send("GET /jobs/\(id) HTTP/1.1\r\nHost: t\r\n\r\n")
+                let status = try #require(try client.readResponse())
+                #expect(status.status == 200)
+                #expect(try JSONDecoder().decode(JobSnapshot.self, from: status.body).status == .succeeded)
+
+                try client.send("POST /vocode HTTP/1.1\r\nHost: t\r\nContent-Type: text/csv\r\nContent-Length: 1\r\n\r\nx")
+                let refused = try #require(try client.readResponse())
+                #expect(refused.status == 415)
+                #expect(refused.headers["Content-Type"] == "application/problem+json")
+            }
+        }
+    }
 }
