@@ -47,7 +47,7 @@ extension ServerConfiguration {
         Field(name: "host", help: "Address to listen on (numeric IP or localhost)",
               defaultValue: { $0.host }) { config, text in config.host = text },
         int("port", "TCP port", \.port),
-        int("workers", "Concurrent jobs (worker threads); default one per core", \.workers),
+        int("workers", "Concurrent jobs (worker threads); unset, the cores divided by threads-per-job", \.workers),
         int("threads-per-job", "Compute threads each job uses; workers × threads-per-job should not exceed the cores", \.threadsPerJob),
         int("queue", "Jobs that may wait for a worker; beyond it requests get 503 + Retry-After", \.queueCapacity),
         int("max-frames", "Longest mel accepted, in frames (256 samples each); longer is 422", \.maxFrames),
@@ -80,8 +80,12 @@ extension ServerConfiguration {
                 throw ConfigurationError("\(source) \(error.message)")
             }
         }
+        var setByUser: Set<String> = []
         for field in fields {
-            if let value = environment[field.environmentVariable] { try apply(field, value, from: field.environmentVariable) }
+            if let value = environment[field.environmentVariable] {
+                try apply(field, value, from: field.environmentVariable)
+                setByUser.insert(field.name)
+            }
         }
         var i = 0
         while i < arguments.count {
@@ -100,7 +104,12 @@ extension ServerConfiguration {
                 value = arguments[i]
             }
             try apply(field, value!, from: field.flag)
+            setByUser.insert(field.name)
             i += 1
+        }
+        // Unset, the workers share the cores: workers × threads-per-job stays within them.
+        if !setByUser.contains("workers") {
+            config.workers = ServerConfiguration.defaultWorkers(threadsPerJob: config.threadsPerJob)
         }
         try config.validate()
         return config

@@ -122,6 +122,19 @@ import Testing
         #expect(error(["--port", "1"], ["DIFFWAVE_PORT": "x"]) == "DIFFWAVE_PORT takes a non-negative integer, got 'x'")
     }
 
+    @Test func defaultWorkersShareTheCoresBetweenJobThreads() throws {
+        // --threads-per-job 4 used to keep one worker per core: 4× the cores in threads.
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        #expect(try resolve().workers == max(1, cores))
+        #expect(try resolve(["--threads-per-job", "2"]).workers == max(1, cores / 2))
+        #expect(try resolve([], ["DIFFWAVE_THREADS_PER_JOB": "4"]).workers == max(1, cores / 4))
+        #expect(try resolve(["--threads-per-job", "1000"]).workers == 1)
+        // Set by the user, it stays as set.
+        #expect(try resolve(["--threads-per-job", "2", "--workers", "5"]).workers == 5)
+        #expect(try resolve(["--threads-per-job", "2"], ["DIFFWAVE_WORKERS": "6"]).workers == 6)
+        #expect(ServerConfiguration.defaultWorkers(threadsPerJob: 0) == max(1, cores), "validate refuses 0 later")
+    }
+
     @Test func helpTextListsEveryFieldWithItsVariableAndDefault() {
         let help = ServerConfiguration.helpText
         let defaults = ServerConfiguration()
