@@ -90,4 +90,14 @@ import Testing
     @Test func theFormatQueryOverridesAccept() throws {
         #expect(try options("format=ogg", ["Accept": "text/html"]).format == .ogg)
     }
+
+    @Test func anAsyncRequestMayAcceptJustJSON() throws {
+        // The 202 answer is JSON; such a request used to be refused 406 for naming no audio type.
+        #expect(try options("async=true", ["Accept": "application/json"]).format == .wav)
+        #expect(try options("", ["Accept": "application/*", "Prefer": "respond-async"]).format == .wav)
+        #expect(try options("async=true", ["Accept": "application/json, audio/flac"]).format == .flac)
+        #expect(status("async=true", ["Accept": "application/json;q=0"]) == 406)
+        #expect(status("async=true", ["Accept": "text/html"]) == 406)
+        #expect(status("", ["Accept": "application/json"]) == 406, "a sync answer is audio")
+    }
 }

@@ -283,6 +283,18 @@ import Testing
         }
     }
 
+    @Test func anAsyncRequestAcceptingJSONGets202() async throws {
+        try await withService { _, router in
+            let response = try await router.vocode(testMel(frames: 1), query: "async=true",
+                                                   headers: ["Content-Type": "application/x-npy", "Accept": "application/json"])
+            #expect(response.status == .accepted)
+            #expect(response.headers["Content-Type"] == "application/json")
+            let id = try #require(response.headers["X-Job-Id"])
+            _ = try await router.poll(id) { $0.status.isFinished }
+            #expect(try await router.send(.get, "/jobs/\(id)/audio").headers["Content-Type"] == "audio/wav")
+        }
+    }
+
     @Test func aSyncRequestThatOutwaitsSyncTimeoutGets202() async throws {
         try await withService({ $0.syncTimeout = .milliseconds(50) }) { _, router in
             let response = try await router.vocode(testMel(frames: 200), query: "schedule=full")
