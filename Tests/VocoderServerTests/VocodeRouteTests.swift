@@ -306,6 +306,45 @@ import Testing
         }
     }
 
+    @Test func aSyncRequestWhoseJobFailedIs500() async throws {
+        // It was answered 409 Conflict, as if the client had asked at the wrong time.
+        try await withService { service, router in
+            let job = try service.submit(JobSpec(input: .samples(32), schedule: .fast, seed: 1, format: .wav))
+            #expect(await job.waitUntilFinished(timeout: .seconds(5)))
+            do throws(HTTPError) {
+                _ = try VocodeRoute(service: service).syncResponse(job)
+                Issue.record("a failed job answered")
+            } catch {
+                #expect(error.status.code == 500)
+                #expect(error.message.contains("failed") && error.message.contains("conditional"))
+            }
+        }
+    }
+
+    @Test func aSyncRequestCancelledByDeleteIs409AndByTheDrain503() async throws {
+        try await withService({ $0.retryAfter = .seconds(3) }) { service, router in
+            let running = try await router.submitSlowJob()
+            _ = try await router.poll(running) { $0.status == .running }
+            let sync = Task { try await router.vocode(testMel(frames: 1)) }
+            #expect(try await eventually { service.queue.count == 1 })
+            // The waiting job's id (the worker is busy, so taking it out and back is safe).
+            let queued = try #require(service.queue.removeAll().first)
+            #expect(service.queue.enqueue(queued) == .queued)
+            #expect(try await router.send(.delete, "/jobs/\(queued.id)").status == .ok)
+            let cancelled = try await sync.value
+            #expect(cancelled.status == .conflict)
+            #expect(cancelled.problem?.detail?.contains("cancelled") == true)
+
+            let drained = Task { try await router.vocode(testMel(frames: 1)) }
+            #expect(try await eventually { service.queue.count == 1 })
+            await service.drain()
+            let refused = try await drained.value
+            #expect(refused.status == .serviceUnavailable)
+            #expect(refused.headers["Retry-After"] == "3")
+            #expect(refused.problem?.detail?.contains("shutting down") == true)
+        }
+    }
+
     @Test func vocodeOnAnUnconditionalModelIs422() async throws {
         try await withService(engine: TinyModel.unconditional) { _, router in
             expectProblem(try await router.vocode(testMel(frames: 1)), 422, "/generate")
