@@ -97,6 +97,17 @@ import Testing
         }
     }
 
+    @Test func drainTwiceIsHarmless() async throws {
+        try await withService { service, router in
+            let response = try await router.vocode(testMel(frames: 1))
+            #expect(response.status == .ok)
+            await service.drain()
+            await service.drain()
+            #expect(service.isDraining)
+            #expect(service.queue.waitingWorkers == 0, "the workers have exited")
+        }
+    }
+
     @Test func drainCancelsWhatIsLeftAtTheDeadline() async throws {
         try await withService({ $0.drainTimeout = .milliseconds(100) }) { service, router in
             let running = try await router.submitSlowJob()
