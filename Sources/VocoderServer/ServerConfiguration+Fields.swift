@@ -6,6 +6,8 @@ extension ServerConfiguration {
         public let name: String
         public let help: String
         public let defaultValue: @Sendable (ServerConfiguration) -> String
+        /// Sets the field from text; the error's message is what the value should have been
+        /// ("takes ..."), for `resolve` to put after the flag or variable it came from.
         let apply: @Sendable (inout ServerConfiguration, String) throws(ConfigurationError) -> Void
 
         public var flag: String { "--" + name }
@@ -14,7 +16,7 @@ extension ServerConfiguration {
 
     private static func int(_ name: String, _ help: String, _ path: WritableKeyPath<ServerConfiguration, Int> & Sendable) -> Field {
         Field(name: name, help: help, defaultValue: { "\($0[keyPath: path])" }) { (config, text) throws(ConfigurationError) in
-            guard let value = Int(text), value >= 0 else { throw ConfigurationError("--\(name) takes a non-negative integer, got '\(text)'") }
+            guard let value = Int(text), value >= 0 else { throw ConfigurationError("takes a non-negative integer, got '\(text)'") }
             config[keyPath: path] = value
         }
     }
@@ -22,12 +24,16 @@ extension ServerConfiguration {
     private static func seconds(_ name: String, _ help: String, _ path: WritableKeyPath<ServerConfiguration, Duration> & Sendable) -> Field {
         Field(name: name, help: help, defaultValue: { describe($0[keyPath: path]) }) { (config, text) throws(ConfigurationError) in
             let number = text.hasSuffix("s") ? String(text.dropLast()) : text
-            guard let value = Double(number), value >= 0, value.isFinite else {
-                throw ConfigurationError("--\(name) takes seconds (e.g. 30 or 2.5s), got '\(text)'")
+            // The bound keeps the milliseconds (and dispatch deadlines in nanoseconds) in Int64.
+            guard let value = Double(number), value >= 0, value <= maxSeconds else {
+                throw ConfigurationError("takes seconds (e.g. 30 or 2.5s, at most 1e9), got '\(text)'")
             }
             config[keyPath: path] = .milliseconds(Int64((value * 1000).rounded()))
         }
     }
+
+    /// The longest duration a field takes, about 31 years.
+    static let maxSeconds: Double = 1e9
 
     static func describe(_ d: Duration) -> String {
         let (s, atto) = d.components
@@ -41,7 +47,7 @@ extension ServerConfiguration {
         Field(name: "host", help: "Address to listen on (numeric IP or localhost)",
               defaultValue: { $0.host }) { config, text in config.host = text },
         int("port", "TCP port", \.port),
-        int("workers", "Concurrent jobs (worker threads); default one per core", \.workers),
+        int("workers", "Concurrent jobs (worker threads); unset, the cores divided by threads-per-job", \.workers),
         int("threads-per-job", "Compute threads each job uses; workers × threads-per-job should not exceed the cores", \.threadsPerJob),
         int("queue", "Jobs that may wait for a worker; beyond it requests get 503 + Retry-After", \.queueCapacity),
         int("max-frames", "Longest mel accepted, in frames (256 samples each); longer is 422", \.maxFrames),
@@ -66,11 +72,19 @@ extension ServerConfiguration {
     /// Applies `DIFFWAVE_*` variables, then `--flag value` / `--flag=value` arguments (flags win).
     public static func resolve(arguments: [String], environment: [String: String]) throws(ConfigurationError) -> ServerConfiguration {
         var config = ServerConfiguration()
-        var workersGiven = false
+        // Each error names where the value came from: the variable, or the flag.
+        func apply(_ field: Field, _ value: String, from source: String) throws(ConfigurationError) {
+            do throws(ConfigurationError) {
+                try field.apply(&config, value)
+            } catch {
+                throw ConfigurationError("\(source) \(error.message)")
+            }
+        }
+        var setByUser: Set<String> = []
         for field in fields {
             if let value = environment[field.environmentVariable] {
-                try field.apply(&config, value)
-                workersGiven = workersGiven || field.name == "workers"
+                try apply(field, value, from: field.environmentVariable)
+                setByUser.insert(field.name)
             }
         }
         var i = 0
@@ -89,12 +103,14 @@ extension ServerConfiguration {
                 guard i < arguments.count else { throw ConfigurationError("\(name) needs a value") }
                 value = arguments[i]
             }
-            try field.apply(&config, value!)
-            workersGiven = workersGiven || field.name == "workers"
+            try apply(field, value!, from: field.flag)
+            setByUser.insert(field.name)
             i += 1
         }
-        // Default: as many jobs as fit the cores at threads-per-job each.
-        if !workersGiven { config.workers = max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, config.threadsPerJob)) }
+        // Unset, the workers share the cores: workers × threads-per-job stays within them.
+        if !setByUser.contains("workers") {
+            config.workers = ServerConfiguration.defaultWorkers(threadsPerJob: config.threadsPerJob)
+        }
         try config.validate()
         return config
     }

@@ -10,7 +10,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Checkpoint path; nil serves the built-in untrained BASE model.
     public var model: String?
     /// Concurrent jobs (worker threads). Default: cores / threadsPerJob.
-    public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    public var workers = defaultWorkers(threadsPerJob: 1)
     /// Compute threads per job; workers × threadsPerJob should not exceed the cores.
     public var threadsPerJob = 1
     /// Jobs waiting beyond the running ones; one more is answered 503 + Retry-After.
@@ -36,6 +36,11 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var http = ServerLimits()
 
     public init() {}
+
+    /// One worker per `threadsPerJob` cores, at least one.
+    public static func defaultWorkers(threadsPerJob: Int) -> Int {
+        max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, threadsPerJob))
+    }
 
     /// Refuses combinations that cannot work.
     public func validate() throws(ConfigurationError) {

@@ -15,9 +15,8 @@ public final class VocoderService: Sendable {
     let metrics = ServiceMetrics()
     let logger: Logger
     private let draining = Mutex(false)
-    /// The expiry sweep, made by `start()` (libdispatch traps on releasing a never-resumed
-    /// source). Set once by `start()` and cancelled by `drain()`; DispatchSource is thread-safe.
-    nonisolated(unsafe) private var sweeper: (any DispatchSourceTimer)?
+    // DispatchSource is thread-safe; it is only created, scheduled and cancelled here.
+    nonisolated(unsafe) private let sweeper: DispatchSourceTimer
 
     public init(configuration: ServerConfiguration, engine: VocodingEngine, logger: Logger) {
         self.configuration = configuration
@@ -28,6 +27,21 @@ public final class VocoderService: Sendable {
         let metrics = self.metrics
         pool = WorkerPool(workers: configuration.workers, threadsPerJob: configuration.threadsPerJob, queue: queue,
                           store: store, engine: engine, logger: logger) { job in metrics.recordJob(job) }
+        sweeper = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+        // Active at once (an unscheduled timer never fires): libdispatch traps when a source
+        // that was never activated is released ("Release of an inactive object"), which a
+        // service that is made but never started would otherwise do.
+        sweeper.activate()
+    }
+
+    deinit {
+        sweeper.cancel()
+    }
+
+    /// RFC 9110 §10.2.3 — Retry-After in whole seconds: the configured wait rounded up (never
+    /// asking a client back sooner than configured), at least 1.
+    var retryAfterValue: String {
+        String(max(1, Int(Self.seconds(configuration.retryAfter).rounded(.up))))
     }
 
     static func seconds(_ d: Duration) -> TimeInterval {
@@ -39,12 +53,8 @@ public final class VocoderService: Sendable {
         pool.start()
         let store = self.store
         let period = max(0.05, min(10, Self.seconds(configuration.jobTTL) / 10))
-        let timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
-        timer.schedule(deadline: .now() + period, repeating: period)
-        timer.setEventHandler { store.sweep() }
-        timer.resume()
-        sweeper?.cancel()
-        sweeper = timer
+        sweeper.setEventHandler { store.sweep() }
+        sweeper.schedule(deadline: .now() + period, repeating: period)
     }
 
     public var isDraining: Bool { draining.withLock { $0 } }
@@ -57,10 +67,10 @@ public final class VocoderService: Sendable {
         let deadline = DispatchTime.now() + Self.seconds(configuration.drainTimeout)
         let pool = self.pool, queue = self.queue, logger = self.logger
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
+            Thread.detachNewThread { [self] in
                 if !pool.waitUntilIdle(deadline: deadline) {
                     let left = queue.removeAll()
-                    for job in left { job.cancel() }
+                    for job in left { cancel(job) }
                     pool.cancelRunning()
                     logger.warning("drain deadline passed", metadata: ["cancelled_queued": "\(left.count)"])
                     _ = pool.waitUntilIdle(deadline: .distantFuture)
@@ -68,17 +78,18 @@ public final class VocoderService: Sendable {
                 done.resume()
             }
         }
-        sweeper?.cancel()
+        sweeper.cancel()
     }
-
-    deinit { sweeper?.cancel() }
 
     // MARK: - Jobs
 
     /// Records and queues a job, or answers 503 when the queue is full or the server drains.
-    func submit(_ spec: JobSpec) throws(HTTPError) -> Job {
+    /// `holdResult`: a synchronous request will read the result; it is kept from byte-cap
+    /// eviction until `store.release(job)`.
+    func submit(_ spec: JobSpec, holdResult: Bool = false) throws(HTTPError) -> Job {
         let job = Job(id: Self.newJobID(), spec: spec, steps: engine.steps(spec.schedule))
-        let retry: HTTPHeaders = ["Retry-After": String(max(1, Int(Self.seconds(configuration.retryAfter).rounded(.up))))]
+        if holdResult { job.hold() }
+        let retry: HTTPHeaders = ["Retry-After": retryAfterValue]
         if isDraining { throw HTTPError(.unavailable, "the server is shutting down", headers: retry) }
         store.insert(job)
         switch queue.enqueue(job) {
@@ -92,6 +103,19 @@ public final class VocoderService: Sendable {
             store.remove(job.id)
             throw HTTPError(.unavailable, "the server is shutting down", headers: retry)
         }
+    }
+
+    /// Asks `job` to stop. A queued job is finished here: it leaves the queue and is counted
+    /// in the metrics now, as no worker will see it; a running job stops at its next step and
+    /// its worker counts it.
+    @discardableResult
+    func cancel(_ job: Job) -> Job.Status {
+        let (status, finishedNow) = job.cancelReportingFinish()
+        if finishedNow {
+            queue.remove(id: job.id)
+            metrics.recordJob(job)
+        }
+        return status
     }
 
     func snapshot(_ job: Job) -> JobSnapshot {

@@ -13,7 +13,7 @@ struct HealthRoutes: Sendable {
     func readyz() throws(HTTPError) -> HTTPResponse {
         if service.isDraining {
             throw HTTPError(.unavailable, "draining: finishing accepted jobs before shutdown",
-                            headers: ["Retry-After": String(max(1, Int(VocoderService.seconds(service.configuration.retryAfter))))])
+                            headers: ["Retry-After": service.retryAfterValue])
         }
         return HTTPResponse(contentType: "application/json", body: Data(#"{"status":"ready"}"#.utf8))
     }

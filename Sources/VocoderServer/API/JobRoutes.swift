@@ -51,7 +51,7 @@ struct JobRoutes: Sendable {
             service.store.remove(job.id)
             return HTTPResponse(status: .noContent)
         }
-        if job.cancel() == .cancelled { service.queue.remove(id: job.id) }
+        service.cancel(job)
         service.logger.info("job cancel requested", metadata: ["job": "\(job.id)", "status": "\(job.status.rawValue)"])
         var response = HTTPResponse(contentType: "application/json", body: service.snapshot(job).json())
         response.headers.set("Cache-Control", "no-store")

@@ -86,6 +86,8 @@ enum RequestBody {
         } catch let error as HTTPError {
             throw error
         } catch let error as DiffWaveError {
+            // An .npz entry larger than the decoded-body limit is a valid body, just too big.
+            if error.message.contains("over the limit of") { throw HTTPError(.contentTooLarge, error.message) }
             throw HTTPError(error)
         } catch {
             throw HTTPError(.malformed, "\(error)")

@@ -28,17 +28,23 @@ struct SamplingRequest {
             // No seed asked for: a fresh one, reported in the job status so the audio can be reproduced.
             seed = UInt64.random(in: 0...UInt64.max)
         }
+        respondAsync = try Self.flag(request, "async") ?? false
+        // RFC 7240 §4.1: `Prefer: respond-async` asks for an asynchronous answer.
+        if request.headers.tokens(for: "Prefer").contains("respond-async") { respondAsync = true }
         if let value = request.queryValue("format") {
             guard let parsed = AudioFormat(rawValue: value) else {
                 throw HTTPError(.malformed, "format must be one of wav, wav-f32, flac, ogg; got '\(value)'")
             }
             format = parsed
         } else if let accept = request.headers["Accept"] {
-            format = try Self.negotiate(accept)
+            do throws(HTTPError) {
+                format = try Self.negotiate(accept)
+            } catch {
+                // An asynchronous answer is the job's JSON status: an Accept that admits JSON
+                // is satisfied by it (RFC 9110 §12.5.1), and the audio, fetched later, is WAV.
+                guard respondAsync, Self.admitsJSON(accept) else { throw error }
+            }
         }
-        respondAsync = try Self.flag(request, "async") ?? false
-        // RFC 7240 §4.1: `Prefer: respond-async` asks for an asynchronous answer.
-        if request.headers.tokens(for: "Prefer").contains("respond-async") { respondAsync = true }
         strict = try Self.flag(request, "strict") ?? true
         resample = try Self.flag(request, "resample") ?? false
         if let value = request.queryValue("precision"), value != "f32" {
@@ -52,6 +58,15 @@ struct SamplingRequest {
         case "true", "1", "yes", "": return true
         case "false", "0", "no": return false
         default: throw HTTPError(.malformed, "\(name) must be true or false, got '\(value)'")
+        }
+    }
+
+    /// Whether `accept` lists `application/json` or `application/*` with a non-zero q.
+    static func admitsJSON(_ accept: String) -> Bool {
+        accept.split(separator: ",").contains { range in
+            let parts = range.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            let q = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            return q > 0 && (parts.first == "application/json" || parts.first == "application/*")
         }
     }
 

@@ -72,10 +72,30 @@ struct VocodeRoute: Sendable {
                              respondAsync: options.respondAsync)
     }
 
-    private func run(_ spec: JobSpec, respondAsync: Bool) async throws(HTTPError) -> HTTPResponse {
-        let job = try service.submit(spec)
-        if !respondAsync, await job.waitUntilFinished(timeout: service.configuration.syncTimeout) {
+    /// The answer to a synchronous request whose job finished. Its input was validated
+    /// before it was queued, so a failure is the server's (500), not a conflict; a job the
+    /// drain deadline cancelled is 503 + Retry-After (retry elsewhere or later); one cancelled
+    /// by a DELETE is 409.
+    func syncResponse(_ job: Job) throws(HTTPError) -> HTTPResponse {
+        let s = job.snapshotState
+        switch s.status {
+        case .failed:
+            throw HTTPError(.internal, "job \(job.id) failed: \(s.error ?? "unknown error")")
+        case .cancelled where service.isDraining:
+            throw HTTPError(.unavailable, "job \(job.id) was cancelled: the server is shutting down",
+                            headers: ["Retry-After": service.retryAfterValue])
+        default:
             return try JobRoutes.audioResponse(job)
+        }
+    }
+
+    private func run(_ spec: JobSpec, respondAsync: Bool) async throws(HTTPError) -> HTTPResponse {
+        let job = try service.submit(spec, holdResult: !respondAsync)
+        if !respondAsync {
+            // Held since submission, so the byte cap cannot evict the audio before it is read.
+            let finished = await job.waitUntilFinished(timeout: service.configuration.syncTimeout)
+            defer { service.store.release(job) }
+            if finished { return try syncResponse(job) }
         }
         // Async by request, or the sync wait ran out: RFC 9110 §15.3.3, 202 with where to look.
         var response = HTTPResponse(status: .accepted, contentType: "application/json", body: service.snapshot(job).json())

@@ -23,6 +23,8 @@ public final class Job: Sendable {
         var result: Data?
         var resultEvicted = false
         var cancelRequested = false
+        /// Synchronous requests still to read the result; the byte cap does not evict it meanwhile.
+        var holds = 0
     }
 
     public let id: String
@@ -45,10 +47,11 @@ public final class Job: Sendable {
     public var status: Status { state.withLock { $0.status } }
     var isCancelRequested: Bool { state.withLock { $0.cancelRequested } }
 
-    /// queued -> running; false when the job was cancelled while it waited.
+    /// queued -> running; false when the job was cancelled while it waited (including a
+    /// cancel that has asked but not yet finished it: that cancel finishes and counts it).
     func start() -> Bool {
         state.withLock { s in
-            guard s.status == .queued else { return false }
+            guard s.status == .queued, !s.cancelRequested else { return false }
             s.status = .running
             s.startedAt = Date()
             return true
@@ -72,7 +75,9 @@ public final class Job: Sendable {
         }
     }
 
-    func fail(_ reason: String, cancelled: Bool = false, computeSeconds: Double? = nil) {
+    /// Returns false when the job had already finished (nothing changes then).
+    @discardableResult
+    func fail(_ reason: String, cancelled: Bool = false, computeSeconds: Double? = nil) -> Bool {
         finish { s in
             s.status = cancelled ? .cancelled : .failed
             s.error = reason
@@ -83,15 +88,26 @@ public final class Job: Sendable {
     /// Asks the job to stop: a queued job is cancelled now, a running one at its next step.
     /// Returns the status after the request.
     @discardableResult
-    func cancel() -> Status {
+    func cancel() -> Status { cancelReportingFinish().status }
+
+    /// `cancel()`, also saying whether this call finished the job: true only for a queued job
+    /// (no worker will ever run it, so the caller accounts for it; a running job is finished,
+    /// and accounted for, by its worker).
+    func cancelReportingFinish() -> (status: Status, finishedNow: Bool) {
         let wasQueued = state.withLock { s -> Bool in
             guard !s.status.isFinished else { return false }
             s.cancelRequested = true
             return s.status == .queued
         }
-        if wasQueued { fail("cancelled before it started", cancelled: true) }
-        return status
+        let finishedNow = wasQueued && fail("cancelled before it started", cancelled: true)
+        return (status, finishedNow)
     }
+
+    /// Keeps the result from byte-cap eviction until `release()`: a synchronous request holds
+    /// its job from submission until it has read the audio.
+    func hold() { state.withLock { $0.holds += 1 } }
+    func release() { state.withLock { $0.holds -= 1 } }
+    var isHeld: Bool { state.withLock { $0.holds > 0 } }
 
     /// Drops the retained audio (TTL or byte cap); returns the bytes freed.
     func evictResult() -> Int {
@@ -119,7 +135,8 @@ public final class Job: Sendable {
         }
     }
 
-    private func finish(_ update: (inout State) -> Void) {
+    @discardableResult
+    private func finish(_ update: (inout State) -> Void) -> Bool {
         let transitioned = state.withLock { s -> Bool in
             guard !s.status.isFinished else { return false }
             update(&s)
@@ -127,5 +144,6 @@ public final class Job: Sendable {
             return true
         }
         if transitioned { finished.leave() }
+        return transitioned
     }
 }

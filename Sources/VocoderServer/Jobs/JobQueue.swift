@@ -2,11 +2,16 @@ import Foundation
 
 /// A bounded FIFO of queued jobs that worker threads block on.
 final class JobQueue: @unchecked Sendable {
+    /// Jobs that may wait for a busy worker. A job handed to a worker that is idle, blocked in
+    /// `dequeue`, does not wait and does not count: with capacity 0 an idle worker still
+    /// takes a job, and only a job that would have to wait is refused.
     let capacity: Int
     // NSCondition guards every field below; it is what makes this type Sendable.
     private let condition = NSCondition()
     private var jobs: [Job] = []
     private var closed = false
+    /// Workers blocked in `dequeue`; each will take one of `jobs` when it wakes.
+    private var idleWorkers = 0
 
     init(capacity: Int) {
         self.capacity = capacity
@@ -18,7 +23,7 @@ final class JobQueue: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         if closed { return .closed }
-        if jobs.count >= capacity { return .full }
+        if jobs.count >= capacity + idleWorkers { return .full }
         jobs.append(job)
         condition.signal()
         return .queued
@@ -28,7 +33,11 @@ final class JobQueue: @unchecked Sendable {
     func dequeue() -> Job? {
         condition.lock()
         defer { condition.unlock() }
-        while jobs.isEmpty && !closed { condition.wait() }
+        while jobs.isEmpty && !closed {
+            idleWorkers += 1
+            condition.wait()
+            idleWorkers -= 1
+        }
         return jobs.isEmpty ? nil : jobs.removeFirst()
     }
 
@@ -44,6 +53,13 @@ final class JobQueue: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         jobs.removeAll { $0.id == id }
+    }
+
+    /// Workers waiting for a job.
+    var waitingWorkers: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return idleWorkers
     }
 
     var count: Int {

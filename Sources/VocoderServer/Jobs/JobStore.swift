@@ -44,15 +44,36 @@ final class JobStore: Sendable {
         state.withLock { $0.jobs[id] }
     }
 
-    /// Accounts a finished job's result, evicting the oldest results over the cap.
+    /// Accounts a finished job's result, evicting the oldest results over the cap. A job
+    /// already forgotten (DELETE or expiry between its finish and this call) is not accounted:
+    /// nothing could evict it, so its bytes would count against the cap forever.
     func retainResult(of job: Job, bytes: Int) {
         state.withLock { s in
+            guard s.jobs[job.id] === job else { return }
             s.retained.append(job.id)
             s.retainedBytes += bytes
-            while s.retainedBytes > maxResultBytes, !s.retained.isEmpty {
-                let oldest = s.retained.removeFirst()
-                s.retainedBytes -= s.jobs[oldest]?.evictResult() ?? 0
+            evictOverCap(&s)
+        }
+    }
+
+    /// A synchronous request has read its job's result: it may now be evicted like any other.
+    func release(_ job: Job) {
+        job.release()
+        state.withLock { evictOverCap(&$0) }
+    }
+
+    /// Evicts the oldest results until the total is under the cap, passing over results a
+    /// synchronous request has yet to read (they count until released).
+    private func evictOverCap(_ s: inout State) {
+        var i = 0
+        while s.retainedBytes > maxResultBytes, i < s.retained.count {
+            let id = s.retained[i]
+            if let job = s.jobs[id], job.isHeld {
+                i += 1
+                continue
             }
+            s.retained.remove(at: i)
+            s.retainedBytes -= s.jobs[id]?.evictResult() ?? 0
         }
     }
 

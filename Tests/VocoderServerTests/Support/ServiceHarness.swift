@@ -1,0 +1,185 @@
+import DiffWave
+import Foundation
+import Logging
+import Synchronization
+import Testing
+@testable import VocoderServer
+
+/// Tiny untrained models: two residual layers of four channels, so a job of a few frames runs
+/// in milliseconds even in a debug build.
+enum TinyModel {
+    static func config(unconditional: Bool = false) -> DiffWaveConfig {
+        var c = DiffWaveConfig.base
+        c.residualLayers = 2
+        c.residualChannels = 4
+        c.dilationCycleLength = 2
+        c.unconditional = unconditional
+        // /generate without a length makes `audioLen` samples: keep it short.
+        c.audioLen = 1024
+        return c
+    }
+
+    static let conditional: VocodingEngine = {
+        try! VocodingEngine(model: DiffWave.untrained(config: config()), trained: false)
+    }()
+
+    static let unconditional: VocodingEngine = {
+        try! VocodingEngine(model: DiffWave.untrained(config: config(unconditional: true)), trained: false)
+    }()
+}
+
+/// The configuration tests start from: one worker, a short queue, no drain grace (so a test's
+/// teardown cancels whatever is still running at its next step).
+func testConfiguration(_ configure: (inout ServerConfiguration) -> Void = { _ in }) -> ServerConfiguration {
+    var c = ServerConfiguration()
+    c.workers = 1
+    c.threadsPerJob = 1
+    c.queueCapacity = 4
+    c.drainTimeout = .zero
+    c.retryAfter = .seconds(2)
+    c.syncTimeout = .seconds(20)
+    configure(&c)
+    return c
+}
+
+/// A started service with its router; the service is drained after `body`, so its worker
+/// threads end and nothing outlives the test.
+func withService<T>(
+    engine: VocodingEngine = TinyModel.conditional,
+    logger: Logger = quietLogger,
+    _ configure: (inout ServerConfiguration) -> Void = { _ in },
+    _ body: (VocoderService, Router) async throws -> T
+) async throws -> T {
+    let service = VocoderService(configuration: testConfiguration(configure), engine: engine, logger: logger)
+    service.start()
+    let router = service.makeRouter()
+    do {
+        let result = try await body(service, router)
+        await service.drain()
+        return result
+    } catch {
+        await service.drain()
+        throw error
+    }
+}
+
+extension Router {
+    /// Answers one request built from its parts.
+    func send(_ method: HTTPMethod, _ target: String, headers: HTTPHeaders = [:], body: Data = Data()) async throws -> HTTPResponse {
+        await respond(to: try HTTPRequest(method: method, target: target, headers: headers, body: body))
+    }
+
+    /// `POST target` with an .npy body.
+    func vocode(_ mel: Tensor, query: String = "seed=1", headers: HTTPHeaders = ["Content-Type": "application/x-npy"]) async throws -> HTTPResponse {
+        try await send(.post, "/vocode" + (query.isEmpty ? "" : "?" + query), headers: headers, body: NPY.encode(mel))
+    }
+
+    /// `GET /jobs/{id}` decoded.
+    func jobStatus(_ id: String) async throws -> JobSnapshot {
+        let response = try await send(.get, "/jobs/\(id)")
+        try #require(response.status == .ok, "GET /jobs/\(id) answered \(response.status.code): \(response.text)")
+        return try JSONDecoder().decode(JobSnapshot.self, from: response.body)
+    }
+
+    /// Polls `GET /jobs/{id}` until `done` holds (or fails the test after `timeout`).
+    func poll(_ id: String, timeout: Duration = .seconds(10), until done: (JobSnapshot) -> Bool) async throws -> JobSnapshot {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let snapshot = try await jobStatus(id)
+            if done(snapshot) { return snapshot }
+            guard ContinuousClock.now < deadline else {
+                Issue.record("job \(id) still \(snapshot.status.rawValue) (progress \(snapshot.progress)) after \(timeout)")
+                return snapshot
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}
+
+/// Suspends (never blocking a cooperative thread) until `condition` holds; false on timeout.
+func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while !condition() {
+        guard ContinuousClock.now < deadline else { return false }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+    return true
+}
+
+extension HTTPResponse {
+    var text: String { String(decoding: body, as: UTF8.self) }
+
+    /// The RFC 9457 body of an error response.
+    var problem: ProblemDetails? {
+        guard headers["Content-Type"] == ProblemDetails.mediaType else { return nil }
+        return try? JSONDecoder().decode(ProblemDetails.self, from: body)
+    }
+
+    var jobSnapshot: JobSnapshot? { try? JSONDecoder().decode(JobSnapshot.self, from: body) }
+}
+
+/// A deterministic mel in [0, 1] of shape `(nMels, frames)`.
+func testMel(frames: Int, nMels: Int = 80, batch: Bool = false) -> Tensor {
+    let data = (0..<(nMels * frames)).map { Float(($0 * 37) % 101) / 100 }
+    return Tensor(shape: batch ? [1, nMels, frames] : [nMels, frames], data: data)
+}
+
+/// `{"mel": [[...], ...]}` for `mel` (n_mels rows), optionally wrapped in a batch of one.
+/// Floats print in their shortest round-trip form, so the server reads back the same values.
+func jsonBody(_ mel: Tensor, batch: Bool = false) -> Data {
+    let frames = mel.shape[mel.shape.count - 1], bands = mel.count / max(frames, 1)
+    let rows = (0..<bands).map { r in "[" + mel.data[(r * frames)..<((r + 1) * frames)].map { "\($0)" }.joined(separator: ",") + "]" }
+    let matrix = "[" + rows.joined(separator: ",") + "]"
+    return Data(#"{"mel": \#(batch ? "[" + matrix + "]" : matrix)}"#.utf8)
+}
+
+/// A stored (uncompressed) zip archive, as `numpy.savez` writes one: local headers, central
+/// directory, end record.
+func storedZip(_ entries: [(name: String, data: Data)]) -> Data {
+    func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
+    func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
+    var archive = Data(), central = Data()
+    for (name, data) in entries {
+        let crc = crc32(data), size = UInt32(data.count), offset = UInt32(archive.count)
+        let nameBytes = Array(name.utf8)
+        let common: [UInt8] = le16(20) + le16(0) + le16(0) + le16(0) + le16(0x21) + le32(crc) + le32(size) + le32(size)
+            + le16(nameBytes.count) + le16(0)
+        archive.append(contentsOf: le32(0x0403_4B50) + common + nameBytes)
+        archive.append(data)
+        central.append(contentsOf: le32(0x0201_4B50) + le16(20) + common + le16(0) + le16(0) + le16(0) + le32(0) + le32(offset) + nameBytes)
+    }
+    let directoryOffset = UInt32(archive.count)
+    archive.append(central)
+    archive.append(contentsOf: le32(0x0605_4B50) + le16(0) + le16(0) + le16(entries.count) + le16(entries.count)
+        + le32(UInt32(central.count)) + le32(directoryOffset) + le16(0))
+    return archive
+}
+
+/// CRC-32 (ISO 3309, the zip checksum).
+func crc32(_ data: Data) -> UInt32 {
+    var crc: UInt32 = 0xFFFF_FFFF
+    for byte in data {
+        crc ^= UInt32(byte)
+        for _ in 0..<8 { crc = (crc >> 1) ^ (0xEDB8_8320 & (0 &- (crc & 1))) }
+    }
+    return ~crc
+}
+
+/// A Mutex in a class, so closures and threads can share it.
+final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+    init(_ value: Value) { mutex = Mutex(value) }
+    func withLock<R>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
+    var value: Value { withLock { $0 } }
+}
+
+extension Router {
+    /// Queues a job that keeps a worker busy far longer than any test waits (200 frames,
+    /// the 50-step schedule: seconds in a debug build) and returns its id. Tests cancel it,
+    /// or the service's drain does, at its next step boundary.
+    func submitSlowJob() async throws -> String {
+        let response = try await vocode(testMel(frames: 200), query: "schedule=full&async=true&seed=9")
+        try #require(response.status == .accepted, "slow job answered \(response.status.code): \(response.text)")
+        return try #require(response.headers["X-Job-Id"])
+    }
+}

@@ -1,0 +1,419 @@
+import DiffWave
+import Foundation
+import Testing
+@testable import VocoderServer
+
+@Suite struct VocodeRouteTests {
+    // MARK: - Synchronous /vocode
+
+    @Test func syncNpyAnswersWavWithJobHeaders() async throws {
+        try await withService { service, router in
+            let response = try await router.vocode(testMel(frames: 4), query: "seed=42")
+            #expect(response.status == .ok, "\(response.text)")
+            #expect(response.headers["Content-Type"] == "audio/wav")
+            let decoded = try AudioDecoder.decode(response.body)
+            #expect(decoded.samples.count == 4 * 256)
+            #expect(decoded.sampleRate == 22050 && decoded.channels == 1)
+            let id = try #require(response.headers["X-Job-Id"])
+            #expect(id.wholeMatch(of: /[0-9a-f]{32}/) != nil)
+            #expect(response.headers["X-Audio-Seconds"] == String(format: "%.6f", 1024.0 / 22050))
+            let compute = try #require(response.headers["X-Compute-Seconds"].flatMap(Double.init))
+            #expect(compute > 0)
+            #expect(response.headers["X-Seed"] == "42")
+            // The job stays pollable after a sync answer.
+            let snapshot = try await router.jobStatus(id)
+            #expect(snapshot.status == .succeeded && snapshot.progress == 1)
+        }
+    }
+
+    @Test func aSyncAnswerCarriesItsAudioEvenWhenNoResultIsRetained() async throws {
+        // max-result-bytes below one result: the worker evicts it as soon as it is accounted,
+        // which used to leave the waiting request with 410 for its own audio.
+        for cap in [0, 100] {
+            try await withService({ $0.maxResultBytes = cap }) { service, router in
+                for seed in 1...3 {
+                    let response = try await router.vocode(testMel(frames: 2), query: "seed=\(seed)")
+                    #expect(response.status == .ok, "cap \(cap): \(response.text)")
+                    #expect(try AudioDecoder.decode(response.body).samples.count == 512)
+                    // Once answered, the result is not kept.
+                    let id = try #require(response.headers["X-Job-Id"])
+                    #expect(try await eventually { service.store.job(id)?.snapshotState.resultEvicted == true })
+                    #expect(service.store.retainedBytes == 0)
+                    #expect(try await router.send(.get, "/jobs/\(id)/audio").status == .gone)
+                }
+            }
+        }
+    }
+
+    @Test func theSameSeedGivesTheSameBytes() async throws {
+        try await withService { _, router in
+            let a = try await router.vocode(testMel(frames: 3), query: "seed=123")
+            let b = try await router.vocode(testMel(frames: 3), query: "seed=123")
+            let c = try await router.vocode(testMel(frames: 3), query: "seed=124")
+            #expect(a.status == .ok && b.status == .ok && c.status == .ok)
+            #expect(a.body == b.body)
+            #expect(a.body != c.body)
+            #expect(a.headers["X-Job-Id"] != b.headers["X-Job-Id"])
+        }
+    }
+
+    @Test func withoutASeedTheChosenOneIsReported() async throws {
+        try await withService { _, router in
+            let first = try await router.vocode(testMel(frames: 2), query: "")
+            let seed = try #require(first.headers["X-Seed"].flatMap(UInt64.init))
+            let again = try await router.vocode(testMel(frames: 2), query: "seed=\(seed)")
+            #expect(first.body == again.body, "the reported seed reproduces the audio")
+        }
+    }
+
+    /// Every accepted body form of one mel vocodes to the bytes the plain .npy body gives.
+    @Test func everyBodyFormGivesTheSameAudio() async throws {
+        try await withService { _, router in
+            let mel = testMel(frames: 3)
+            let npy = NPY.encode(mel)
+            let reference = try await router.vocode(mel, query: "seed=5")
+            try #require(reference.status == .ok)
+            let other = NPY.encode(testMel(frames: 2, nMels: 7))
+            let forms: [(String, HTTPHeaders, Data)] = [
+                ("json", ["Content-Type": "application/json"], jsonBody(mel)),
+                ("json with charset", ["Content-Type": "application/json; charset=utf-8"], jsonBody(mel)),
+                ("json batch axis", ["Content-Type": "application/json"], jsonBody(mel, batch: true)),
+                ("npy batch axis", ["Content-Type": "application/x-npy"], NPY.encode(testMel(frames: 3, batch: true))),
+                ("npz named mel", ["Content-Type": "application/x-npz"], storedZip([("noise.npy", other), ("mel.npy", npy)])),
+                ("npz first array", ["Content-Type": "application/x-npz"], storedZip([("x.npy", npy), ("y.npy", other)])),
+                ("gzip npy", ["Content-Type": "application/x-npy", "Content-Encoding": "gzip"], try Gzip.compress(npy)),
+                ("gzip json", ["Content-Type": "application/json", "Content-Encoding": "gzip"], try Gzip.compress(jsonBody(mel))),
+                ("octet-stream npy", ["Content-Type": "application/octet-stream"], npy),
+                ("octet-stream npz", ["Content-Type": "application/octet-stream"], storedZip([("mel.npy", npy)])),
+                ("untyped npy", [:], npy),
+            ]
+            for (name, headers, body) in forms {
+                let response = try await router.send(.post, "/vocode?seed=5", headers: headers, body: body)
+                #expect(response.status == .ok, "\(name): \(response.text)")
+                #expect(response.body == reference.body, "\(name)")
+            }
+        }
+    }
+
+    // MARK: - Refused bodies
+
+    private func expectProblem(_ response: HTTPResponse, _ status: Int, _ detail: String? = nil,
+                               sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(response.status.code == status, "\(response.text)", sourceLocation: sourceLocation)
+        #expect(response.headers["Content-Type"] == "application/problem+json", sourceLocation: sourceLocation)
+        if let detail {
+            #expect(response.problem?.detail?.contains(detail) == true, "detail: \(response.problem?.detail ?? "none")",
+                    sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func unknownContentEncodingIs415() async throws {
+        try await withService { _, router in
+            let response = try await router.vocode(testMel(frames: 1), headers: ["Content-Type": "application/x-npy", "Content-Encoding": "br"])
+            expectProblem(response, 415, "Content-Encoding 'br'")
+            #expect(response.headers["Accept-Encoding"] == "gzip")
+        }
+    }
+
+    @Test func unknownContentTypeIs415() async throws {
+        try await withService { _, router in
+            let response = try await router.vocode(testMel(frames: 1), headers: ["Content-Type": "text/csv"])
+            expectProblem(response, 415, "text/csv")
+            #expect(response.headers["Accept-Post"]?.contains("application/x-npy") == true)
+            // Untyped bytes that are neither .npy nor .npz.
+            let garbage = try await router.send(.post, "/vocode", headers: ["Content-Type": "application/octet-stream"], body: Data("hello".utf8))
+            expectProblem(garbage, 415)
+        }
+    }
+
+    @Test func emptyBodyIs400() async throws {
+        try await withService { _, router in
+            expectProblem(try await router.send(.post, "/vocode", headers: ["Content-Type": "application/x-npy"]), 400, "empty")
+        }
+    }
+
+    @Test func malformedBodiesAre400() async throws {
+        try await withService { _, router in
+            let npy = NPY.encode(testMel(frames: 2))
+            let bodies: [(HTTPHeaders, Data)] = [
+                (["Content-Type": "application/x-npy"], npy.prefix(20)),
+                (["Content-Type": "application/x-npy"], npy.dropLast(8)),
+                (["Content-Type": "application/x-npy"], Data("not an npy file".utf8)),
+                (["Content-Type": "application/json"], Data("{\"mel\": 3}".utf8)),
+                (["Content-Type": "application/json"], Data("{\"mel\": [[0.1, 0.2], [0.3]]}".utf8)),
+                (["Content-Type": "application/json"], Data("[[0.1]]".utf8)),
+                (["Content-Type": "application/x-npz"], storedZip([("readme.txt", Data("x".utf8))])),
+                (["Content-Type": "application/x-npz"], Data("PK\u{3}\u{4}truncated".utf8)),
+                (["Content-Type": "application/x-npy", "Content-Encoding": "gzip"], npy),
+            ]
+            for (headers, body) in bodies {
+                expectProblem(try await router.send(.post, "/vocode", headers: headers, body: body), 400)
+            }
+        }
+    }
+
+    @Test func wrongMelBandsIs422() async throws {
+        try await withService { _, router in
+            expectProblem(try await router.vocode(testMel(frames: 2, nMels: 40)), 422, "the model expects 80")
+            expectProblem(try await router.vocode(Tensor(shape: [80], data: [Float](repeating: 0.5, count: 80))), 422, "shape")
+        }
+    }
+
+    @Test func nonFiniteValuesAre422() async throws {
+        try await withService { _, router in
+            for bad in [Float.nan, .infinity, -.infinity] {
+                var mel = testMel(frames: 2)
+                mel.data[5] = bad
+                expectProblem(try await router.vocode(mel), 422, "non-finite")
+                expectProblem(try await router.vocode(mel, query: "strict=false"), 422, "non-finite")
+            }
+        }
+    }
+
+    @Test func valuesOutsideTheUnitRangeAre422UnlessNotStrict() async throws {
+        try await withService { _, router in
+            var mel = testMel(frames: 2)
+            mel.data[0] = -11.5
+            mel.data[1] = 1.5
+            let refused = try await router.vocode(mel)
+            expectProblem(refused, 422, "[0, 1]")
+            let detail = refused.problem?.detail ?? ""
+            #expect(detail.contains("20·log10"), "names the expected normalisation: \(detail)")
+            #expect(detail.contains("min -11.5") && detail.contains("max 1.5"))
+            let relaxed = try await router.vocode(mel, query: "strict=false&seed=1")
+            #expect(relaxed.status == .ok)
+            #expect(try AudioDecoder.decode(relaxed.body).samples.count == 512)
+        }
+    }
+
+    @Test func tooManyFramesIs422() async throws {
+        try await withService({ $0.maxFrames = 3 }) { _, router in
+            #expect(try await router.vocode(testMel(frames: 3)).status == .ok)
+            expectProblem(try await router.vocode(testMel(frames: 4)), 422, "at most 3")
+        }
+    }
+
+    @Test func badQueryParameters() async throws {
+        try await withService { _, router in
+            let mel = testMel(frames: 1)
+            expectProblem(try await router.vocode(mel, query: "schedule=slow"), 422, "schedule")
+            expectProblem(try await router.vocode(mel, query: "seed=-1"), 400, "seed")
+            expectProblem(try await router.vocode(mel, query: "seed=abc"), 400, "seed")
+            expectProblem(try await router.vocode(mel, query: "seed=18446744073709551616"), 400, "seed")
+            expectProblem(try await router.vocode(mel, query: "format=mp3"), 400, "format")
+            expectProblem(try await router.vocode(mel, query: "async=maybe"), 400, "async")
+            expectProblem(try await router.vocode(mel, query: "strict=perhaps"), 400, "strict")
+            expectProblem(try await router.vocode(mel, query: "precision=bf16"), 422, "precision")
+            #expect(try await router.vocode(mel, query: "seed=18446744073709551615&precision=f32").status == .ok)
+        }
+    }
+
+    @Test func theFullScheduleRunsFiftySteps() async throws {
+        try await withService { _, router in
+            let response = try await router.vocode(testMel(frames: 1), query: "schedule=full&seed=3")
+            #expect(response.status == .ok)
+            let fast = try await router.vocode(testMel(frames: 1), query: "schedule=fast&seed=3")
+            #expect(response.body != fast.body)
+        }
+    }
+
+    // MARK: - Formats
+
+    @Test func acceptFlacGivesFlac() async throws {
+        try await withService { _, router in
+            let response = try await router.vocode(testMel(frames: 2), headers: ["Content-Type": "application/x-npy", "Accept": "audio/flac"])
+            #expect(response.status == .ok)
+            #expect(response.headers["Content-Type"] == "audio/flac")
+            #expect(response.body.starts(with: Data("fLaC".utf8)))
+            #expect(try AudioDecoder.decode(response.body).samples.count == 512)
+        }
+    }
+
+    @Test func formatQueryWinsOverAccept() async throws {
+        try await withService { _, router in
+            let ogg = try await router.vocode(testMel(frames: 2), query: "format=ogg",
+                                              headers: ["Content-Type": "application/x-npy", "Accept": "audio/flac"])
+            #expect(ogg.status == .ok && ogg.headers["Content-Type"] == "audio/ogg")
+            #expect(ogg.body.starts(with: Data("OggS".utf8)))
+            let f32 = try await router.vocode(testMel(frames: 2), query: "format=wav-f32&seed=8")
+            let i16 = try await router.vocode(testMel(frames: 2), query: "format=wav&seed=8")
+            #expect(f32.headers["Content-Type"] == "audio/wav")
+            #expect(f32.body.count > i16.body.count, "32-bit samples")
+            let a = try AudioDecoder.decode(f32.body).samples, b = try AudioDecoder.decode(i16.body).samples
+            #expect(a.count == 512 && b.count == 512)
+            #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1.0 / 32767 + 1e-6 }, "the same audio, at two precisions")
+        }
+    }
+
+    @Test func unacceptableAcceptIs406() async throws {
+        try await withService { _, router in
+            let response = try await router.vocode(testMel(frames: 1), headers: ["Content-Type": "application/x-npy", "Accept": "text/html"])
+            expectProblem(response, 406, "text/html")
+        }
+    }
+
+    // MARK: - Asynchronous
+
+    @Test func asyncAnswers202ThenTheJobSucceeds() async throws {
+        try await withService { _, router in
+            let reference = try await router.vocode(testMel(frames: 3), query: "seed=77")
+            for (query, headers) in [("seed=77&async=true", ["Content-Type": "application/x-npy"]),
+                                     ("seed=77", ["Content-Type": "application/x-npy", "Prefer": "respond-async"] as HTTPHeaders)] {
+                let accepted = try await router.vocode(testMel(frames: 3), query: query, headers: headers)
+                #expect(accepted.status == .accepted)
+                let id = try #require(accepted.headers["X-Job-Id"])
+                #expect(accepted.headers["Location"] == "/jobs/\(id)")
+                #expect(accepted.headers["Cache-Control"] == "no-store")
+                #expect(accepted.headers["Preference-Applied"] == nil)
+                let first = try #require(accepted.jobSnapshot)
+                #expect(first.id == id && [.queued, .running, .succeeded].contains(first.status))
+
+                let done = try await router.poll(id) { $0.status.isFinished }
+                #expect(done.status == .succeeded)
+                #expect(done.progress == 1)
+                #expect(done.audioURL == "/jobs/\(id)/audio")
+                #expect(done.audioSeconds == 768.0 / 22050)
+                #expect(done.startedAt != nil && done.finishedAt != nil && done.error == nil)
+
+                let audio = try await router.send(.get, try #require(done.audioURL))
+                #expect(audio.status == .ok)
+                #expect(audio.headers["Content-Type"] == "audio/wav")
+                #expect(audio.body == reference.body, "async gives the sync bytes for the same seed")
+            }
+        }
+    }
+
+    @Test func anAsyncRequestAcceptingJSONGets202() async throws {
+        try await withService { _, router in
+            let response = try await router.vocode(testMel(frames: 1), query: "async=true",
+                                                   headers: ["Content-Type": "application/x-npy", "Accept": "application/json"])
+            #expect(response.status == .accepted)
+            #expect(response.headers["Content-Type"] == "application/json")
+            let id = try #require(response.headers["X-Job-Id"])
+            _ = try await router.poll(id) { $0.status.isFinished }
+            #expect(try await router.send(.get, "/jobs/\(id)/audio").headers["Content-Type"] == "audio/wav")
+        }
+    }
+
+    @Test func aSyncRequestThatOutwaitsSyncTimeoutGets202() async throws {
+        try await withService({ $0.syncTimeout = .milliseconds(50) }) { _, router in
+            let response = try await router.vocode(testMel(frames: 200), query: "schedule=full")
+            #expect(response.status == .accepted)
+            #expect(response.headers["Preference-Applied"] == "wait=0.05")
+            let id = try #require(response.headers["X-Job-Id"])
+            #expect(response.headers["Location"] == "/jobs/\(id)")
+            #expect(try await router.send(.delete, "/jobs/\(id)").status == .ok)
+        }
+    }
+
+    @Test func aSyncRequestWhoseJobFailedIs500() async throws {
+        // It was answered 409 Conflict, as if the client had asked at the wrong time.
+        try await withService { service, router in
+            let job = try service.submit(JobSpec(input: .samples(32), schedule: .fast, seed: 1, format: .wav))
+            #expect(await job.waitUntilFinished(timeout: .seconds(5)))
+            do throws(HTTPError) {
+                _ = try VocodeRoute(service: service).syncResponse(job)
+                Issue.record("a failed job answered")
+            } catch {
+                #expect(error.status.code == 500)
+                #expect(error.message.contains("failed") && error.message.contains("conditional"))
+            }
+        }
+    }
+
+    @Test func aSyncRequestCancelledByDeleteIs409AndByTheDrain503() async throws {
+        try await withService({ $0.retryAfter = .seconds(3) }) { service, router in
+            let running = try await router.submitSlowJob()
+            _ = try await router.poll(running) { $0.status == .running }
+            let sync = Task { try await router.vocode(testMel(frames: 1)) }
+            #expect(try await eventually { service.queue.count == 1 })
+            // The waiting job's id (the worker is busy, so taking it out and back is safe).
+            let queued = try #require(service.queue.removeAll().first)
+            #expect(service.queue.enqueue(queued) == .queued)
+            #expect(try await router.send(.delete, "/jobs/\(queued.id)").status == .ok)
+            let cancelled = try await sync.value
+            #expect(cancelled.status == .conflict)
+            #expect(cancelled.problem?.detail?.contains("cancelled") == true)
+
+            let drained = Task { try await router.vocode(testMel(frames: 1)) }
+            #expect(try await eventually { service.queue.count == 1 })
+            await service.drain()
+            let refused = try await drained.value
+            #expect(refused.status == .serviceUnavailable)
+            #expect(refused.headers["Retry-After"] == "3")
+            #expect(refused.problem?.detail?.contains("shutting down") == true)
+        }
+    }
+
+    @Test func vocodeOnAnUnconditionalModelIs422() async throws {
+        try await withService(engine: TinyModel.unconditional) { _, router in
+            expectProblem(try await router.vocode(testMel(frames: 1)), 422, "/generate")
+        }
+    }
+
+    // MARK: - /generate
+
+    @Test func generateMakesTheAskedLength() async throws {
+        try await withService(engine: TinyModel.unconditional) { _, router in
+            let json: HTTPHeaders = ["Content-Type": "application/json"]
+            let bySamples = try await router.send(.post, "/generate?seed=1", headers: json, body: Data(#"{"samples": 700}"#.utf8))
+            #expect(bySamples.status == .ok, "\(bySamples.text)")
+            #expect(try AudioDecoder.decode(bySamples.body).samples.count == 700)
+
+            let bySeconds = try await router.send(.post, "/generate?seed=1", headers: json, body: Data(#"{"seconds": 0.01}"#.utf8))
+            #expect(bySeconds.status == .ok)
+            #expect(try AudioDecoder.decode(bySeconds.body).samples.count == 221)  // 0.01 × 22050, rounded
+            #expect(bySeconds.headers["X-Audio-Seconds"] == String(format: "%.6f", 221.0 / 22050))
+
+            // No body: the model's audio_len.
+            let noBody = try await router.send(.post, "/generate?seed=1")
+            #expect(noBody.status == .ok)
+            #expect(try AudioDecoder.decode(noBody.body).samples.count == 1024)
+
+            let again = try await router.send(.post, "/generate?seed=1", headers: json, body: Data(#"{"samples": 700}"#.utf8))
+            #expect(again.body == bySamples.body, "same seed, same bytes")
+        }
+    }
+
+    @Test func generateAsync() async throws {
+        try await withService(engine: TinyModel.unconditional) { _, router in
+            let accepted = try await router.send(.post, "/generate?async=true&format=flac", headers: ["Content-Type": "application/json"],
+                                                 body: Data(#"{"samples": 300}"#.utf8))
+            #expect(accepted.status == .accepted)
+            let id = try #require(accepted.headers["X-Job-Id"])
+            let done = try await router.poll(id) { $0.status.isFinished }
+            #expect(done.status == .succeeded)
+            let audio = try await router.send(.get, "/jobs/\(id)/audio")
+            #expect(audio.headers["Content-Type"] == "audio/flac")
+            #expect(try AudioDecoder.decode(audio.body).samples.count == 300)
+        }
+    }
+
+    @Test func generateRefusals() async throws {
+        try await withService(engine: TinyModel.unconditional, { $0.maxSamples = 1000 }) { _, router in
+            let json: HTTPHeaders = ["Content-Type": "application/json"]
+            func post(_ body: String, _ headers: HTTPHeaders = json) async throws -> HTTPResponse {
+                try await router.send(.post, "/generate", headers: headers, body: Data(body.utf8))
+            }
+            expectProblem(try await post(#"{"samples": 1001}"#), 422, "at most 1000")
+            expectProblem(try await post(#"{"seconds": 1}"#), 422, "at most 1000")
+            expectProblem(try await post(#"{"samples": 0}"#), 422, "at least 1")
+            expectProblem(try await post(#"{"samples": -5}"#), 422, "at least 1")
+            expectProblem(try await post(#"{"seconds": -1}"#), 422, "positive")
+            expectProblem(try await post(#"{"seconds": 0}"#), 422, "positive")
+            expectProblem(try await post(#"{"samples": 10, "seconds": 1}"#), 422, "not both")
+            expectProblem(try await post(#"{"samples": "many"}"#), 400)
+            expectProblem(try await post("not json"), 400)
+            expectProblem(try await post(#"{"samples": 10}"#, ["Content-Type": "text/plain"]), 415)
+            expectProblem(try await router.send(.post, "/generate?schedule=slow"), 422, "schedule")
+        }
+    }
+
+    @Test func generateOnAConditionalModelIs422() async throws {
+        try await withService { _, router in
+            let response = try await router.send(.post, "/generate", headers: ["Content-Type": "application/json"],
+                                                 body: Data(#"{"samples": 100}"#.utf8))
+            expectProblem(response, 422, "/vocode")
+        }
+    }
+}

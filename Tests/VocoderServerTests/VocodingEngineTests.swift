@@ -1,0 +1,53 @@
+import DiffWave
+import Foundation
+import Testing
+@testable import VocoderServer
+
+@Suite struct VocodingEngineTests {
+    @Test func preparesBothSchedules() {
+        let engine = TinyModel.conditional
+        #expect(engine.steps(.fast) == 6)
+        #expect(engine.steps(.full) == 50)
+        #expect(!engine.trained)
+    }
+
+    @Test func runsAMelToEncodedAudioReportingEachStep() throws {
+        var seen: [Int] = []
+        let spec = JobSpec(input: .mel(testMel(frames: 3)), schedule: .fast, seed: 5, format: .wavF32)
+        let (audio, seconds) = try TinyModel.conditional.run(spec, threads: 1) { done, total in
+            #expect(total == 6)
+            seen.append(done)
+            return true
+        }
+        #expect(seen == [1, 2, 3, 4, 5, 6])
+        #expect(seconds == 768.0 / 22050)
+        let decoded = try AudioDecoder.decode(audio)
+        #expect(decoded.samples.count == 768 && decoded.sampleRate == 22050 && decoded.channels == 1)
+        #expect(decoded.samples.allSatisfy { $0 >= -1 && $0 <= 1 })
+    }
+
+    @Test func generatesOnAnUnconditionalModel() throws {
+        let spec = JobSpec(input: .samples(300), schedule: .fast, seed: 5, format: .wav)
+        let (audio, seconds) = try TinyModel.unconditional.run(spec, threads: 1) { _, _ in true }
+        #expect(try AudioDecoder.decode(audio).samples.count == 300)
+        #expect(seconds == 300.0 / 22050)
+    }
+
+    @Test func theSameSeedGivesTheSameBytes() throws {
+        let spec = JobSpec(input: .mel(testMel(frames: 2)), schedule: .fast, seed: 11, format: .wav)
+        let a = try TinyModel.conditional.run(spec, threads: 1) { _, _ in true }.audio
+        let b = try TinyModel.conditional.run(spec, threads: 1) { _, _ in true }.audio
+        var other = spec
+        other.seed = 12
+        let c = try TinyModel.conditional.run(other, threads: 1) { _, _ in true }.audio
+        #expect(a == b)
+        #expect(a != c)
+    }
+
+    @Test func returningFalseFromProgressCancels() {
+        let spec = JobSpec(input: .mel(testMel(frames: 1)), schedule: .full, seed: 1, format: .wav)
+        #expect(throws: DiffWaveError(.cancelled, "cancelled after 2 of 50 steps")) {
+            try TinyModel.conditional.run(spec, threads: 1) { done, _ in done < 2 }
+        }
+    }
+}
