@@ -2,28 +2,9 @@ import Foundation
 import Testing
 @testable import DiffWave
 
-/// A 16-bit PCM WAV built by hand, so the decoder is checked against bytes
-/// the encoder did not write.
+/// A 16-bit PCM WAV built by hand.
 private func wav16(channels: Int, sampleRate: Int, interleaved: [Int16]) -> Data {
-    func le(_ value: Int, _ size: Int) -> [UInt8] {
-        (0..<size).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
-    }
-    let dataBytes = interleaved.flatMap { le(Int($0), 2) }
-    var bytes: [UInt8] = Array("RIFF".utf8) + le(36 + dataBytes.count, 4) + Array("WAVE".utf8)
-    bytes += Array("fmt ".utf8) + le(16, 4) + le(1, 2) + le(channels, 2) + le(sampleRate, 4)
-    bytes += le(sampleRate * channels * 2, 4) + le(channels * 2, 2) + le(16, 2)
-    bytes += Array("data".utf8) + le(dataBytes.count, 4) + dataBytes
-    return Data(bytes)
-}
-
-/// The `DiffWaveError` that `body` throws, or nil.
-private func caught(_ body: () throws -> Void) -> DiffWaveError? {
-    do {
-        try body()
-        return nil
-    } catch {
-        return error as? DiffWaveError
-    }
+    pcmWAV(channels: channels, sampleRate: sampleRate, bits: 16, interleaved: interleaved.map(Int.init))
 }
 
 @Test func audioDecoderReadsHandMadeWAV() throws {

@@ -15,16 +15,6 @@ private let signal: [Float] = {
     return samples
 }()
 
-/// The `DiffWaveError` that `body` throws, or nil.
-private func caught(_ body: () throws -> Void) -> DiffWaveError? {
-    do {
-        try body()
-        return nil
-    } catch {
-        return error as? DiffWaveError
-    }
-}
-
 private func maxError(_ a: [Float], _ b: [Float]) -> Float {
     zip(a, b).map { abs($0 - $1) }.max() ?? 0
 }
