@@ -20,11 +20,13 @@ let package = Package(
         // Not "CZlib": ZIPFoundation already defines a clang module of that name.
         .systemLibrary(name: "CZlibSystem", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // oneDNN: the bf16 matmul primitive (Debian ships no pkg-config file for it).
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
 
         // The engine: checkpoints, model, kernels, audio. Knows nothing of HTTP.
         .target(
             name: "DiffWave",
-            dependencies: ["CSndfile", "CBLAS", "CZlibSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["CSndfile", "CBLAS", "CDNNL", "CZlibSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         // HTTP server, job queue and API over the engine's public API.

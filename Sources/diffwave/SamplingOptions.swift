@@ -10,6 +10,9 @@ struct SamplingOptions: ParsableArguments {
     @Option(help: "Sampling schedule: fast (the model's inference betas) or full (the training betas).")
     var schedule: NoiseSchedule.Kind = .fast
 
+    @Option(help: "GEMM number format: f32 (exact, default) or bf16 (bfloat16 weights and activations, f32 accumulation).")
+    var precision: Precision = .float32
+
     @Option(help: "Seed of the Gaussian noise (same seed, same audio).")
     var seed: UInt64?
 
@@ -31,7 +34,7 @@ struct SamplingOptions: ParsableArguments {
     }
 
     func sampler(for model: DiffWave) throws(DiffWaveError) -> Sampler {
-        try Sampler(model: model, schedule: NoiseSchedule(schedule, config: model.config))
+        try Sampler(model: model, schedule: NoiseSchedule(schedule, config: model.config), precision: precision)
     }
 
     func noiseSource() throws(DiffWaveError) -> NoiseSource {
@@ -70,3 +73,4 @@ func readNPY(_ path: String, what: String) throws(DiffWaveError) -> Tensor {
 
 extension NoiseSchedule.Kind: ExpressibleByArgument {}
 extension AudioFormat: ExpressibleByArgument {}
+extension Precision: ExpressibleByArgument {}
