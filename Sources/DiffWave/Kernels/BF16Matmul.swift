@@ -1,7 +1,4 @@
 import CDNNL
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// One oneDNN matmul primitive for a fixed shape: `C (m, n) = A (m, k) @ B (k, n)` with
 /// bfloat16 `A` and `B` (raw bit patterns), float32 accumulation and a float32 `C`, all
@@ -40,7 +37,7 @@ final class BF16Matmul {
 
     /// `c = a @ b` for operands laid out as given at init.
     func run(_ a: UnsafePointer<UInt16>, _ b: UnsafePointer<UInt16>, _ c: UnsafeMutablePointer<Float>) {
-        ompSetNumThreads?(1)
+        ComputeLibrary.useOneOpenMPThreadHere()
         dnnl_memory_set_data_handle(self.a, UnsafeMutableRawPointer(mutating: a))
         dnnl_memory_set_data_handle(self.b, UnsafeMutableRawPointer(mutating: b))
         dnnl_memory_set_data_handle(self.c, UnsafeMutableRawPointer(c))
@@ -83,11 +80,3 @@ private func check(_ status: dnnl_status_t, _ function: String) throws(DiffWaveE
     guard status == dnnl_success else { throw DiffWaveError(.config, "\(function) failed: oneDNN status \(status.rawValue)") }
 }
 
-/// libgomp's `omp_set_num_threads`, found in the process (libdnnl loads libgomp; Debian has
-/// no unversioned libgomp to link against). oneDNN's threads come from OpenMP, and the setting
-/// is per calling thread: each of the engine's compute threads asks for a team of one.
-nonisolated(unsafe) private let ompSetNumThreads: (@convention(c) (Int32) -> Void)? = {
-    _ = dnnl_get_primitive_cache_capacity   // make sure libdnnl (and with it libgomp) is loaded
-    guard let symbol = dlsym(nil, "omp_set_num_threads") else { return nil }
-    return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Void).self)
-}()
