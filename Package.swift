@@ -20,7 +20,7 @@ let package = Package(
         // Not "CZlib": ZIPFoundation already defines a clang module of that name.
         .systemLibrary(name: "CZlibSystem", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        // oneDNN: the bf16 matmul primitive (Debian ships no pkg-config file for it).
+        // oneDNN: the float32 GEMM (dnnl_sgemm) and the bf16 matmul primitive (no pkg-config file on Debian).
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
 
         // The engine: checkpoints, model, kernels, audio. Knows nothing of HTTP.
