@@ -1,5 +1,5 @@
 # Each target installs the Debian packages it needs (the machine is Debian, we are root).
-SYSTEM_PACKAGES := libsndfile1-dev zlib1g-dev libopenblas-dev libfftw3-dev pkg-config
+SYSTEM_PACKAGES := libsndfile1-dev zlib1g-dev libopenblas-dev libfftw3-dev libdnnl-dev pkg-config
 PORT ?= 8080
 
 .PHONY: deps build serve test bench

@@ -23,12 +23,18 @@ let package = Package(
         .systemLibrary(name: "CZlibSystem", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        // oneDNN: the float32 GEMM (dnnl_sgemm) and the bf16 matmul primitive (no pkg-config file on Debian).
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
 
         // The engine: checkpoints, model, kernels, audio. Knows nothing of HTTP.
         .target(
             name: "DiffWave",
-            dependencies: ["CSndfile", "CBLAS", "CFFTW", "CZlibSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            dependencies: ["CSndfile", "CBLAS", "CDNNL", "CFFTW", "CZlibSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: [
+                .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+                // The kernels' SIMD code is ~20x slower unoptimised; tests run it on real models.
+                .unsafeFlags(["-O"], .when(configuration: .debug)),
+            ]
         ),
         // HTTP server, job queue and API over the engine's public API.
         .target(

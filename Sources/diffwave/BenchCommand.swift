@@ -13,6 +13,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "fast or full.")
     var schedule: NoiseSchedule.Kind = .fast
 
+    @Option(help: "GEMM number format: f32 (exact, default) or bf16.")
+    var precision: Precision = .float32
+
     @Option(help: "Seconds of audio to vocode (a random mel of that length).")
     var seconds: Double = 2
 
@@ -35,6 +38,7 @@ struct BenchCommand: ParsableCommand {
         var peak_rss_mb: Double
         var threads: Int
         var schedule: String
+        var precision: String
         var layers: Int
         var channels: Int
     }
@@ -48,7 +52,7 @@ struct BenchCommand: ParsableCommand {
             var noise = GaussianNoise(seed: 1)
             // Values in [0, 1], the range of the reference's normalised log-mel.
             let mel = Tensor(shape: [config.nMels, frames], data: (0..<(config.nMels * frames)).map { _ in min(max(0.5 + 0.15 * noise.next(), 0), 1) })
-            let sampler = try Sampler(model: net, schedule: NoiseSchedule(schedule, config: config))
+            let sampler = try Sampler(model: net, schedule: NoiseSchedule(schedule, config: config), precision: precision)
             let runOnce = { () throws(DiffWaveError) -> Double in
                 let start = DispatchTime.now()
                 if config.unconditional {
@@ -64,7 +68,7 @@ struct BenchCommand: ParsableCommand {
             let audioSeconds = Double(frames * config.hopSamples) / Double(config.sampleRate)
             let compute = total / Double(`repeat`)
             let report = Report(audio_seconds: audioSeconds, compute_seconds: compute, rtf: compute / audioSeconds,
-                                peak_rss_mb: ProcessMemory.peakResidentMegabytes(), threads: threads, schedule: schedule.rawValue,
+                                peak_rss_mb: ProcessMemory.peakResidentMegabytes(), threads: threads, schedule: schedule.rawValue, precision: precision.rawValue,
                                 layers: config.residualLayers, channels: config.residualChannels)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

@@ -13,6 +13,9 @@ struct SamplingOptions: ParsableArguments {
     @Option(help: "A custom schedule: comma-separated betas (overrides --schedule); each step must match a training step.")
     var betas: String?
 
+    @Option(help: "GEMM number format: f32 (exact, default) or bf16 (bfloat16 weights and activations, f32 accumulation).")
+    var precision: Precision = .float32
+
     @Option(help: "Seed of the Gaussian noise (same seed, same audio).")
     var seed: UInt64?
 
@@ -42,9 +45,9 @@ struct SamplingOptions: ParsableArguments {
 
     func sampler(for model: DiffWave) throws(DiffWaveError) -> Sampler {
         if let custom = parsedBetas {
-            return try Sampler(model: model, schedule: NoiseSchedule(betas: custom, training: model.config.noiseSchedule))
+            return try Sampler(model: model, schedule: NoiseSchedule(betas: custom, training: model.config.noiseSchedule), precision: precision)
         }
-        return try Sampler(model: model, schedule: NoiseSchedule(schedule, config: model.config))
+        return try Sampler(model: model, schedule: NoiseSchedule(schedule, config: model.config), precision: precision)
     }
 
     func noiseSource() throws(DiffWaveError) -> NoiseSource {
@@ -83,3 +86,4 @@ func readNPY(_ path: String, what: String) throws(DiffWaveError) -> Tensor {
 
 extension NoiseSchedule.Kind: ExpressibleByArgument {}
 extension AudioFormat: ExpressibleByArgument {}
+extension Precision: ExpressibleByArgument {}

@@ -14,20 +14,33 @@ func pointwiseConv(
     gemm(m: cout, n: n, k: cin, w, lda: cin, x, ldb: ldx, out, ldc: ldout, beta: 1)
 }
 
-/// A kernel-size-3 dilated `Conv1d` with "same" zero padding, as three GEMMs over shifted
-/// windows of one padded buffer (no im2col copy):
-/// `out (cout, n) = bias + Σ_k W_k (cout, cin) @ y (cin, t + (k - 1) * dilation)`.
-/// `y` points at column 0 of a buffer whose rows (stride `ldy`) hold valid data, or zeros,
-/// `dilation` columns to either side.
+/// The kernel-size-3 dilated `Conv1d`'s im2col, with the step bias added on the way:
+/// `stacked (3c, n)` row block `k` = `x (c, N)[:, t0 + j + (k - 1)·d] + bias (c)` for the
+/// tile's columns `j` in 0..<n, and zero where that falls outside 0..<N (the conv's "same"
+/// padding, applied after the bias as the reference does). The conv is then one GEMM with
+/// the taps laid side by side: `W (cout, 3c) @ stacked (3c, n)`.
 @inline(__always)
-func dilatedConv3(
-    taps: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
-    bias: UnsafePointer<Float>, cout: Int, cin: Int, dilation d: Int,
-    _ y: UnsafePointer<Float>, ldy: Int, columns n: Int,
-    into out: UnsafeMutablePointer<Float>, ldout: Int
+func stackDilatedTaps(
+    _ x: UnsafePointer<Float>, channels c: Int, samples total: Int, bias: UnsafePointer<Float>,
+    start t0: Int, columns n: Int, dilation d: Int,
+    into stacked: UnsafeMutablePointer<Float>, ldStacked: Int
 ) {
-    for i in 0..<cout { (out + i * ldout).update(repeating: bias[i], count: n) }
-    gemm(m: cout, n: n, k: cin, taps.0, lda: cin, y - d, ldb: ldy, out, ldc: ldout, beta: 1)
-    gemm(m: cout, n: n, k: cin, taps.1, lda: cin, y, ldb: ldy, out, ldc: ldout, beta: 1)
-    gemm(m: cout, n: n, k: cin, taps.2, lda: cin, y + d, ldb: ldy, out, ldc: ldout, beta: 1)
+    for k in 0..<3 {
+        let shift = (k - 1) * d
+        // Columns whose source t0 + j + shift lies inside the signal.
+        let lo = min(max(0, -(t0 + shift)), n), hi = max(min(n, total - t0 - shift), lo)
+        for ch in 0..<c {
+            let dst = stacked + (k * c + ch) * ldStacked, src = x + ch * total + t0 + shift, b = bias[ch]
+            if lo > 0 { dst.update(repeating: 0, count: lo) }
+            for j in lo..<hi { dst[j] = src[j] + b }
+            if hi < n { (dst + hi).update(repeating: 0, count: n - hi) }
+        }
+    }
+}
+
+/// `rows (r, n) = src (r, N)[:, t0 ..< t0 + n]`: a tile of the upsampled mel under the taps.
+@inline(__always)
+func copyColumns(_ src: UnsafePointer<Float>, rows r: Int, samples total: Int, start t0: Int, columns n: Int,
+                 into dst: UnsafeMutablePointer<Float>, ld: Int) {
+    for i in 0..<r { (dst + i * ld).update(from: src + i * total + t0, count: n) }
 }

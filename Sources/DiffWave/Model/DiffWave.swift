@@ -7,8 +7,9 @@ public final class DiffWave: @unchecked Sendable {
     public let weights: DiffWaveWeights
     let packed: PackedWeights
     /// Time columns per tile: large enough for efficient GEMMs, small enough that a tile's
-    /// activations (about 6·C·tile floats) stay in cache.
-    public static let tileColumns = 2048
+    /// scratch ((3C + M + 5C)·tile floats, 1.2 MB for BASE) stays in L2. Measured on the
+    /// BASE model (bench/README.md): 256 to 2048 are within noise of each other.
+    public static let tileColumns = 512
 
     public init(config: DiffWaveConfig, weights: DiffWaveWeights) throws(DiffWaveError) {
         try config.validate()
@@ -50,11 +51,11 @@ public final class DiffWave: @unchecked Sendable {
 
     /// The diffusion-step embedding: the sin/cos table row for step `t` (linearly
     /// interpolated between rows for a fractional t), then two SiLU-activated linears -> (512).
-    func embedStep(_ t: Float, into out: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>) {
+    func embedStep(_ t: Float, into out: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>,
+                   row: UnsafeMutablePointer<Float>) {
         let width = DiffWaveConfig.embeddingTableWidth, e = DiffWaveConfig.embeddingWidth
         let low = Int(t.rounded(.down)), high = Int(t.rounded(.up))
         let frac = t - Float(low)
-        var row = [Float](repeating: 0, count: width)
         for j in 0..<width {
             let a = weights.embeddingTable[low * width + j], b = weights.embeddingTable[high * width + j]
             row[j] = a + (b - a) * frac
@@ -71,9 +72,10 @@ public final class DiffWave: @unchecked Sendable {
     public func stepEmbedding(_ t: Float) -> [Float] {
         var out = [Float](repeating: 0, count: DiffWaveConfig.embeddingWidth)
         var hidden = out
-        out.withUnsafeMutableBufferPointer { o in hidden.withUnsafeMutableBufferPointer { h in
-            embedStep(t, into: o.baseAddress!, hidden: h.baseAddress!)
-        } }
+        var row = [Float](repeating: 0, count: DiffWaveConfig.embeddingTableWidth)
+        out.withUnsafeMutableBufferPointer { o in hidden.withUnsafeMutableBufferPointer { h in row.withUnsafeMutableBufferPointer { r in
+            embedStep(t, into: o.baseAddress!, hidden: h.baseAddress!, row: r.baseAddress!)
+        } } }
         return out
     }
 
@@ -94,7 +96,7 @@ public final class DiffWave: @unchecked Sendable {
         precondition(conditioner != nil || config.unconditional, "a conditional model needs the upsampled mel")
 
         // The step embedding and each layer's projection of it: (512) -> (L, C)
-        embedStep(t, into: ws.embedding, hidden: ws.hidden)
+        embedStep(t, into: ws.embedding, hidden: ws.hidden, row: ws.tableRow)
         for (i, layer) in packed.layers.enumerated() {
             let bias = ws.stepBias + i * c
             bias.update(from: layer.diffusionBias, count: c)
@@ -105,7 +107,7 @@ public final class DiffWave: @unchecked Sendable {
         ws.forEachRange { _, range in inputProjection(audio, range: range, workspace: ws) }
 
         // The residual stack, layer by layer; each thread walks its own time range in tiles.
-        var x = ws.x, xNext = ws.xNext
+        var x = UnsafePointer(ws.x), xNext = ws.xNext
         for (i, layer) in packed.layers.enumerated() {
             ws.forEachRange { k, range in
                 for tile in stride(from: range.lowerBound, to: range.upperBound, by: ws.tile) {
@@ -113,7 +115,7 @@ public final class DiffWave: @unchecked Sendable {
                                   columns: tile..<min(tile + ws.tile, range.upperBound), scratch: ws.scratch[k], workspace: ws)
                 }
             }
-            swap(&x, &xNext)
+            (x, xNext) = (UnsafePointer(xNext), UnsafeMutablePointer(mutating: x))
         }
 
         // out = Conv1x1(ReLU(Conv1x1(Σ skip / √L))): (C, N) -> (N)
@@ -135,44 +137,51 @@ public final class DiffWave: @unchecked Sendable {
     }
 
     /// One residual layer over the time tile `columns`:
-    ///   y = DilatedConv(x + Linear(t_emb)) + Conv1x1(mel)
-    ///   z = σ(gate) ⊙ tanh(filter)
-    ///   residual, skip = Conv1x1(z)
-    ///   x' = (x + residual) / √2,  skip_sum += skip
+    ///   y = DilatedConv(x + Linear(t_emb)) + Conv1x1(mel)   one GEMM over the stacked taps and mel
+    ///   z = σ(gate) ⊙ tanh(filter)                          biases folded in
+    ///   residual, skip = Conv1x1(z)                          one GEMM
+    ///   x' = (x + residual) / √2,  skip_sum += skip          biases folded in
     private func residualLayer(_ layer: PackedWeights.Layer, stepBias: UnsafePointer<Float>,
-                               x: UnsafeMutablePointer<Float>, xNext: UnsafeMutablePointer<Float>,
+                               x: UnsafePointer<Float>, xNext: UnsafeMutablePointer<Float>,
                                conditioner: UnsafePointer<Float>?, columns: Range<Int>,
                                scratch: Workspace.TileScratch, workspace ws: Workspace) {
-        let c = config.residualChannels, n = ws.samples, d = layer.dilation
-        let start = columns.lowerBound, width = columns.count
-        let ldy = ws.tile + 2 * ws.halo
+        let c = config.residualChannels, n = ws.samples, start = columns.lowerBound, width = columns.count
 
-        // y (C, width + 2d) = x + step bias, zero outside the signal (the conv's padding).
-        for ch in 0..<c {
-            let dst = scratch.padded + ch * ldy + ws.halo, src = x + ch * n, b = stepBias[ch]
-            for j in -d..<(width + d) {
-                let t = start + j
-                dst[j] = (t >= 0 && t < n) ? src[t] + b : 0
-            }
+        // stacked (3C + M, width) = [y(t - d); y(t); y(t + d); mel(t)] with y = x + step bias.
+        stackDilatedTaps(x, channels: c, samples: n, bias: stepBias, start: start, columns: width,
+                         dilation: layer.dilation, into: scratch.stacked, ldStacked: width)
+        if let mel = conditioner {
+            copyColumns(mel, rows: config.nMels, samples: n, start: start, columns: width,
+                        into: scratch.stacked + 3 * c * width, ld: width)
         }
-        // (2C, width) = dilated conv of y, plus the conditioner's projection of the mel.
-        dilatedConv3(taps: layer.taps, bias: layer.dilatedBias, cout: 2 * c, cin: c, dilation: d,
-                     scratch.padded + ws.halo, ldy: ldy, columns: width, into: scratch.conv, ldout: width)
-        if let mel = conditioner, let w = layer.conditioner, let b = layer.conditionerBias {
-            pointwiseConv(w, bias: b, cout: 2 * c, cin: config.nMels, mel + start, ldx: n, columns: width,
-                          into: scratch.conv, ldout: width, accumulate: true)
+        // (2C, width) = [W_0 | W_1 | W_2 | W_mel] @ stacked; its bias is added in the gate.
+        let bf16 = scratch.matmuls[width]
+        if let bf16 {
+            convertToBFloat16(scratch.stacked, count: ws.depth * width, into: scratch.stacked16)
+            bf16.conv.run(layer.stacked16, scratch.stacked16, scratch.conv)
+        } else {
+            gemm(m: 2 * c, n: width, k: ws.depth, layer.stacked, lda: ws.depth, scratch.stacked, ldb: width,
+                 scratch.conv, ldc: width, beta: 0)
         }
-        gatedTanh(scratch.conv, ldy: width, into: scratch.gated, ldz: width, channels: c, columns: width)
-        pointwiseConv(layer.output, bias: layer.outputBias, cout: 2 * c, cin: c, scratch.gated, ldx: width,
-                      columns: width, into: scratch.projected, ldout: width)
+        gatedTanh(scratch.conv, ldy: width, bias: layer.stackedBias, into: scratch.gated, ldz: width,
+                  channels: c, columns: width)
+        // (2C, width) = W_out @ z; its bias is added in the residual and skip updates.
+        if let bf16 {
+            convertToBFloat16(scratch.gated, count: c * width, into: scratch.gated16)
+            bf16.output.run(layer.output16, scratch.gated16, scratch.projected)
+        } else {
+            gemm(m: 2 * c, n: width, k: c, layer.output, lda: c, scratch.gated, ldb: width,
+                 scratch.projected, ldc: width, beta: 0)
+        }
 
-        let sqrt2 = Float(2).squareRoot()
+        let scale = 1 / Float(2).squareRoot()
         for ch in 0..<c {
             let residual = scratch.projected + ch * width, skip = scratch.projected + (c + ch) * width
+            let br = layer.outputBias[ch], bs = layer.outputBias[c + ch]
             let src = x + ch * n + start, dst = xNext + ch * n + start, sum = ws.skip + ch * n + start
             for j in 0..<width {
-                dst[j] = (src[j] + residual[j]) / sqrt2
-                sum[j] += skip[j]
+                dst[j] = (src[j] + (residual[j] + br)) * scale
+                sum[j] += skip[j] + bs
             }
         }
     }

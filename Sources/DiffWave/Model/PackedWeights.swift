@@ -1,34 +1,52 @@
 /// Every weight copied into one allocation, so the forward pass hands raw pointers to the
 /// kernels without re-borrowing arrays in the step loop. Immutable after init.
+///
+/// Each layer's dilated conv and conditioner projection are packed side by side into one
+/// matrix, so that one GEMM over `[y(t - d); y(t); y(t + d); mel(t)]` computes both.
 final class PackedWeights: @unchecked Sendable {
     typealias Pointer = UnsafePointer<Float>
 
     struct Layer {
-        var taps: (Pointer, Pointer, Pointer)   // 3 × (2C, C)
-        var dilatedBias: Pointer                // (2C)
+        var stacked: Pointer                    // (2C, 3C + M): [tap0 | tap1 | tap2 | conditioner]
+        var stackedBias: Pointer                // (2C): dilated bias + conditioner bias
         var diffusionProjection: Pointer        // (C, E)
         var diffusionBias: Pointer              // (C)
-        var conditioner: Pointer?               // (2C, M)
-        var conditionerBias: Pointer?           // (2C)
         var output: Pointer                     // (2C, C)
         var outputBias: Pointer                 // (2C)
         var dilation: Int
+        var stacked16: UnsafePointer<UInt16>    // bfloat16 copies of `stacked` and `output`
+        var output16: UnsafePointer<UInt16>     // for `Precision.bfloat16`
     }
 
     private let storage: UnsafeMutablePointer<Float>
+    private let storage16: UnsafeMutablePointer<UInt16>
     let inputProjection: Pointer    // (C)
     let inputBias: Pointer          // (C)
     let skipProjection: Pointer     // (C, C)
     let skipBias: Pointer           // (C)
     let outputProjection: Pointer   // (C)
     let outputBias: Float
+    /// K of the stacked GEMM: 3C, plus M for a conditional model.
+    let stackedDepth: Int
     let layers: [Layer]
 
     init(_ w: DiffWaveWeights, config: DiffWaveConfig) {
+        let c = config.residualChannels, m = config.unconditional ? 0 : config.nMels
+        let depth = 3 * c + m
         var arrays: [[Float]] = [w.inputProjection, w.inputBias, w.skipProjection, w.skipBias, w.outputProjection]
         for l in w.layers {
-            arrays += l.dilatedTaps + [l.dilatedBias, l.diffusionProjection, l.diffusionBias, l.outputProjection, l.outputBias]
-            if let c = l.conditionerProjection, let b = l.conditionerBias { arrays += [c, b] }
+            var stacked = [Float](repeating: 0, count: 2 * c * depth)
+            var bias = l.dilatedBias
+            for row in 0..<(2 * c) {
+                for (k, tap) in l.dilatedTaps.enumerated() {
+                    for col in 0..<c { stacked[row * depth + k * c + col] = tap[row * c + col] }
+                }
+                if let p = l.conditionerProjection, let b = l.conditionerBias {
+                    for col in 0..<m { stacked[row * depth + 3 * c + col] = p[row * m + col] }
+                    bias[row] += b[row]
+                }
+            }
+            arrays += [stacked, bias, l.diffusionProjection, l.diffusionBias, l.outputProjection, l.outputBias]
         }
         storage = .allocate(capacity: arrays.reduce(0) { $0 + $1.count })
         var cursor = storage
@@ -42,18 +60,23 @@ final class PackedWeights: @unchecked Sendable {
         func take() -> Pointer { defer { next += 1 }; return pointers[next] }
         inputProjection = take(); inputBias = take(); skipProjection = take(); skipBias = take(); outputProjection = take()
         outputBias = w.outputBias
+        stackedDepth = depth
+        let perLayer16 = 2 * c * depth + 2 * c * c
+        let storage16 = UnsafeMutablePointer<UInt16>.allocate(capacity: max(1, perLayer16 * w.layers.count))
+        self.storage16 = storage16
         layers = w.layers.indices.map { i in
-            let l = w.layers[i]
-            var layer = Layer(taps: (take(), take(), take()), dilatedBias: take(), diffusionProjection: take(),
-                              diffusionBias: take(), conditioner: nil, conditionerBias: nil,
-                              output: take(), outputBias: take(), dilation: config.dilation(ofLayer: i))
-            if l.conditionerProjection != nil {
-                layer.conditioner = take()
-                layer.conditionerBias = take()
-            }
+            let stacked16 = storage16 + i * perLayer16, output16 = stacked16 + 2 * c * depth
+            let layer = Layer(stacked: take(), stackedBias: take(), diffusionProjection: take(), diffusionBias: take(),
+                              output: take(), outputBias: take(), dilation: config.dilation(ofLayer: i),
+                              stacked16: stacked16, output16: output16)
+            convertToBFloat16(layer.stacked, count: 2 * c * depth, into: stacked16)
+            convertToBFloat16(layer.output, count: 2 * c * c, into: output16)
             return layer
         }
     }
 
-    deinit { storage.deallocate() }
+    deinit {
+        storage.deallocate()
+        storage16.deallocate()
+    }
 }

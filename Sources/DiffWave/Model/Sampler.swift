@@ -16,11 +16,17 @@ public enum NoiseSource: Sendable {
 public struct Sampler: Sendable {
     public let model: DiffWave
     public let schedule: NoiseSchedule
+    /// The GEMMs' number format: `.float32` (exact, the default) or `.bfloat16` (fast).
+    public let precision: Precision
 
-    public init(model: DiffWave, schedule: NoiseSchedule) throws(DiffWaveError) {
+    public init(model: DiffWave, schedule: NoiseSchedule, precision: Precision = .float32) throws(DiffWaveError) {
         for t in schedule.steps { try model.checkStep(t) }
+        guard precision.isAvailable else {
+            throw DiffWaveError(.config, "precision \(precision.rawValue) is not available on this machine (oneDNN has no bf16 matmul here)")
+        }
         self.model = model
         self.schedule = schedule
+        self.precision = precision
     }
 
     /// Called after each step with (steps done, steps in all); returning false cancels the run.
@@ -55,7 +61,7 @@ public struct Sampler: Sendable {
         let s = schedule.count
         var draws = NoiseDraws(source: noise, rows: s, samples: n)
         try draws.validate()
-        let workspace = Workspace(model: model, samples: n, threads: threads)
+        let workspace = Workspace(model: model, samples: n, threads: threads, precision: precision)
         var x = [Float](repeating: 0, count: n)
         var eps = [Float](repeating: 0, count: n)
         var z = [Float](repeating: 0, count: n)

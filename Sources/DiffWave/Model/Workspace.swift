@@ -4,46 +4,74 @@ import Dispatch
 /// compute thread, one time tile of intermediates. Allocated once per request; the step
 /// loop never allocates.
 public final class Workspace {
-    /// One thread's tile scratch: the layer input with a dilation halo (C, tile + 2·halo),
-    /// the dilated conv output (2C, tile), the gated activation (C, tile) and the output
-    /// projection (2C, tile).
+    /// One thread's tile scratch: the stacked GEMM input `[y(t - d); y(t); y(t + d); mel(t)]`
+    /// (3C + M, tile), the dilated conv output (2C, tile), the gated activation (C, tile) and
+    /// the output projection (2C, tile).
     final class TileScratch {
-        let padded: UnsafeMutablePointer<Float>
+        let stacked: UnsafeMutablePointer<Float>
         let conv: UnsafeMutablePointer<Float>
         let gated: UnsafeMutablePointer<Float>
         let projected: UnsafeMutablePointer<Float>
+        /// Under `.bfloat16`: bfloat16 copies of the GEMM inputs `stacked` and `gated`, and the
+        /// two matmuls for each tile width this thread meets (the full tile and its range's rest).
+        let stacked16: UnsafeMutablePointer<UInt16>
+        let gated16: UnsafeMutablePointer<UInt16>
+        let matmuls: [Int: (conv: BF16Matmul, output: BF16Matmul)]
 
-        init(channels c: Int, tile: Int, halo: Int, allocate: (Int) -> UnsafeMutablePointer<Float>) {
-            padded = allocate(c * (tile + 2 * halo))
+        init(channels c: Int, depth: Int, tile: Int, widths: Set<Int>, precision: Precision,
+             allocate: (Int) -> UnsafeMutablePointer<Float>) {
+            stacked = allocate(depth * tile)
             conv = allocate(2 * c * tile)
             gated = allocate(c * tile)
             projected = allocate(2 * c * tile)
+            let half = precision == .bfloat16 ? 1 : 0   // two bfloat16 values per float
+            stacked16 = UnsafeMutableRawPointer(allocate(half * (depth * tile + 1) / 2)).assumingMemoryBound(to: UInt16.self)
+            gated16 = UnsafeMutableRawPointer(allocate(half * (c * tile + 1) / 2)).assumingMemoryBound(to: UInt16.self)
+            var matmuls: [Int: (conv: BF16Matmul, output: BF16Matmul)] = [:]
+            if precision == .bfloat16 {
+                for w in widths {
+                    // Sampler checked Precision.isAvailable, so building these cannot fail.
+                    matmuls[w] = (try! BF16Matmul(m: 2 * c, n: w, k: depth, lda: depth, ldb: w, ldc: w),
+                                  try! BF16Matmul(m: 2 * c, n: w, k: c, lda: c, ldb: w, ldc: w))
+                }
+            }
+            self.matmuls = matmuls
+        }
+
+        static func floats(channels c: Int, depth: Int, tile: Int, precision: Precision) -> Int {
+            (depth + 5 * c) * tile + (precision == .bfloat16 ? (depth + c) * tile / 2 : 0)
         }
     }
 
     let samples: Int
     let channels: Int
     let tile: Int
-    let halo: Int
+    let depth: Int
+    /// The GEMMs' input format.
+    public let precision: Precision
     /// Residual stream in and out of the current layer, and the skip sum: (C, N) each.
     let x: UnsafeMutablePointer<Float>
     let xNext: UnsafeMutablePointer<Float>
     let skip: UnsafeMutablePointer<Float>
-    /// The step embedding (512), its hidden layer (512), and every layer's projection of it (L, C).
+    /// The step embedding (512), its hidden layer (512), its table row (128), and every layer's
+    /// projection of it (L, C).
     let embedding: UnsafeMutablePointer<Float>
     let hidden: UnsafeMutablePointer<Float>
+    let tableRow: UnsafeMutablePointer<Float>
     let stepBias: UnsafeMutablePointer<Float>
     /// Column ranges, one per compute thread, and each thread's tile scratch.
     let ranges: [Range<Int>]
     let scratch: [TileScratch]
     private var allocations: [UnsafeMutablePointer<Float>] = []
 
-    public init(model: DiffWave, samples: Int, threads: Int = 1) {
+    public init(model: DiffWave, samples: Int, threads: Int = 1, precision: Precision = .float32,
+                tile: Int = DiffWave.tileColumns) {
+        self.precision = precision
         let c = model.config.residualChannels
         self.samples = samples
         self.channels = c
-        self.tile = min(DiffWave.tileColumns, max(samples, 1))
-        self.halo = model.largestDilation
+        self.tile = min(tile, max(samples, 1))
+        self.depth = model.packed.stackedDepth
         var allocations: [UnsafeMutablePointer<Float>] = []
         func alloc(_ n: Int) -> UnsafeMutablePointer<Float> {
             let p = UnsafeMutablePointer<Float>.allocate(capacity: max(n, 1))
@@ -56,12 +84,16 @@ public final class Workspace {
         skip = alloc(c * samples)
         embedding = alloc(DiffWaveConfig.embeddingWidth)
         hidden = alloc(DiffWaveConfig.embeddingWidth)
+        tableRow = alloc(DiffWaveConfig.embeddingTableWidth)
         stepBias = alloc(model.config.residualLayers * c)
         // Contiguous column ranges keep each thread's reads and writes in its own cache lines.
         let parts = max(1, min(threads, samples))
         ranges = (0..<parts).map { k in (k * samples / parts)..<((k + 1) * samples / parts) }
-        let (tile, halo) = (self.tile, self.halo)
-        scratch = (0..<parts).map { _ in TileScratch(channels: c, tile: tile, halo: halo, allocate: alloc) }
+        let (tile, depth) = (self.tile, self.depth)
+        scratch = ranges.map { range in
+            let widths: Set<Int> = [min(tile, range.count), range.count % tile].filter { $0 > 0 }.reduce(into: []) { $0.insert($1) }
+            return TileScratch(channels: c, depth: depth, tile: tile, widths: widths, precision: precision, allocate: alloc)
+        }
         self.allocations = allocations
     }
 
@@ -69,7 +101,7 @@ public final class Workspace {
 
     /// Bytes held, for memory accounting.
     public var byteCount: Int {
-        4 * (3 * channels * samples + threads * channels * (tile + 2 * halo + 5 * tile))
+        4 * (3 * channels * samples + threads * TileScratch.floats(channels: channels, depth: depth, tile: tile, precision: precision))
     }
 
     /// Runs `body(thread, range)` for every thread's column range, in parallel, and waits.

@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+@testable import DiffWave
+
+/// The vectorised exp and gate against libm over the range the network produces and beyond.
+@Suite struct ActivationsTests {
+    @Test func vectorExpMatchesLibm() {
+        var worst: Float = 0
+        for i in 0..<20_000 {
+            let x = -80 + Float(i) * 0.0084
+            let lanes = exp(Lanes(repeating: x))
+            worst = max(worst, abs(lanes[0] - expf(x)) / expf(x))
+        }
+        #expect(worst < 4e-7)
+    }
+
+    @Test func gatedTanhMatchesLibm() {
+        let c = 3, n = 37
+        var y = [Float](repeating: 0, count: 2 * c * n)
+        for i in y.indices { y[i] = Float(i % 97) * 0.37 - 18 }
+        let bias: [Float] = [0.1, -0.2, 0.3, -0.4, 0.5, -0.6]
+        var z = [Float](repeating: .nan, count: c * n)
+        gatedTanh(y, ldy: n, bias: bias, into: &z, ldz: n, channels: c, columns: n)
+        var worst: Float = 0
+        for i in 0..<c {
+            for j in 0..<n {
+                let g = y[i * n + j] + bias[i], f = y[(c + i) * n + j] + bias[c + i]
+                worst = max(worst, abs(z[i * n + j] - tanhf(f) / (1 + expf(-g))))
+            }
+        }
+        #expect(worst < 2e-7)
+    }
+}
