@@ -4,7 +4,9 @@ import Foundation
 /// shared by every worker; each caller brings its own `Workspace`.
 public final class DiffWave: @unchecked Sendable {
     public let config: DiffWaveConfig
-    public let weights: DiffWaveWeights
+    /// The step-embedding MLP and the upsampler; the residual layers, input and output
+    /// projections live only in `packed` (not twice: that is 10 MB for BASE).
+    let weights: DiffWaveWeights
     let packed: PackedWeights
     /// Time columns per tile: large enough for efficient GEMMs, small enough that a tile's
     /// scratch ((3C + M + 5C)·tile floats, 1.2 MB for BASE) stays in L2. Measured on the
@@ -14,8 +16,10 @@ public final class DiffWave: @unchecked Sendable {
     public init(config: DiffWaveConfig, weights: DiffWaveWeights) throws(DiffWaveError) {
         try config.validate()
         self.config = config
-        self.weights = weights
         self.packed = PackedWeights(weights, config: config)
+        var stem = weights
+        stem.layers = []
+        self.weights = stem
     }
 
     public var parameterCount: Int { DiffWaveWeights.parameterCount(config) }
