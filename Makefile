@@ -15,10 +15,13 @@ deps:
 build: deps
 	swift build -c release
 
+# MODEL=/path/to/checkpoint.pt serves a trained model; without it, the built-in untrained one.
 serve: build
-	.build/release/diffwave serve --port $(PORT)
+	.build/release/diffwave serve --port $(PORT) $(if $(MODEL),--model $(MODEL))
 
+# openapi-spec-validator (PyPI) checks openapi.yaml inside the test run.
 test: deps
+	python3 -c 'import openapi_spec_validator' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check openapi-spec-validator
 	swift test --no-parallel
 
 bench: build

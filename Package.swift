@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "DiffWaveTests", dependencies: ["DiffWave"], resources: [.copy("Fixtures")]),
         .testTarget(name: "VocoderServerTests", dependencies: ["VocoderServer", "DiffWave"]),
         // Runs the built `diffwave` executable (the dependency makes `swift test` build it).
-        .testTarget(name: "DiffWaveCLITests", dependencies: ["diffwave", "DiffWave"]),
+        .testTarget(name: "DiffWaveCLITests", dependencies: ["diffwave", "DiffWave", "VocoderServer"]),
         // Process-level fault tests: launch the built `diffwave serve` and misbehave at it.
         .testTarget(name: "ServiceFaultTests", dependencies: ["diffwave", "DiffWave", "VocoderServer"]),
     ],

@@ -66,8 +66,12 @@ extension ServerConfiguration {
     /// Applies `DIFFWAVE_*` variables, then `--flag value` / `--flag=value` arguments (flags win).
     public static func resolve(arguments: [String], environment: [String: String]) throws(ConfigurationError) -> ServerConfiguration {
         var config = ServerConfiguration()
+        var workersGiven = false
         for field in fields {
-            if let value = environment[field.environmentVariable] { try field.apply(&config, value) }
+            if let value = environment[field.environmentVariable] {
+                try field.apply(&config, value)
+                workersGiven = workersGiven || field.name == "workers"
+            }
         }
         var i = 0
         while i < arguments.count {
@@ -86,8 +90,11 @@ extension ServerConfiguration {
                 value = arguments[i]
             }
             try field.apply(&config, value!)
+            workersGiven = workersGiven || field.name == "workers"
             i += 1
         }
+        // Default: as many jobs as fit the cores at threads-per-job each.
+        if !workersGiven { config.workers = max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, config.threadsPerJob)) }
         try config.validate()
         return config
     }

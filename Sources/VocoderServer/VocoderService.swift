@@ -15,8 +15,9 @@ public final class VocoderService: Sendable {
     let metrics = ServiceMetrics()
     let logger: Logger
     private let draining = Mutex(false)
-    // DispatchSource is thread-safe; it is only created, scheduled and cancelled here.
-    nonisolated(unsafe) private let sweeper: DispatchSourceTimer
+    /// The expiry sweep, made by `start()` (libdispatch traps on releasing a never-resumed
+    /// source). Set once by `start()` and cancelled by `drain()`; DispatchSource is thread-safe.
+    nonisolated(unsafe) private var sweeper: (any DispatchSourceTimer)?
 
     public init(configuration: ServerConfiguration, engine: VocodingEngine, logger: Logger) {
         self.configuration = configuration
@@ -27,7 +28,6 @@ public final class VocoderService: Sendable {
         let metrics = self.metrics
         pool = WorkerPool(workers: configuration.workers, threadsPerJob: configuration.threadsPerJob, queue: queue,
                           store: store, engine: engine, logger: logger) { job in metrics.recordJob(job) }
-        sweeper = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
     }
 
     static func seconds(_ d: Duration) -> TimeInterval {
@@ -39,9 +39,12 @@ public final class VocoderService: Sendable {
         pool.start()
         let store = self.store
         let period = max(0.05, min(10, Self.seconds(configuration.jobTTL) / 10))
-        sweeper.schedule(deadline: .now() + period, repeating: period)
-        sweeper.setEventHandler { store.sweep() }
-        sweeper.resume()
+        let timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+        timer.schedule(deadline: .now() + period, repeating: period)
+        timer.setEventHandler { store.sweep() }
+        timer.resume()
+        sweeper?.cancel()
+        sweeper = timer
     }
 
     public var isDraining: Bool { draining.withLock { $0 } }
@@ -65,8 +68,10 @@ public final class VocoderService: Sendable {
                 done.resume()
             }
         }
-        sweeper.cancel()
+        sweeper?.cancel()
     }
+
+    deinit { sweeper?.cancel() }
 
     // MARK: - Jobs
 

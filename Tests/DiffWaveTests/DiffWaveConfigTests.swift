@@ -20,6 +20,12 @@ import Testing
         #expect(c.dilationCycleLength == 10)
     }
 
+    @Test func nFFTComesFromParamsAndDefaultsTo1024() throws {
+        #expect(DiffWaveConfig.base.nFFT == 1024)
+        #expect(try DiffWaveConfig(params: ["n_fft": .int(2048)]).nFFT == 2048)
+        #expect(try DiffWaveConfig(params: ["n_fft": .none]).nFFT == 1024)
+    }
+
     @Test func aWronglyTypedParamIsRejected() {
         #expect(throws: DiffWaveError(.config, "params['n_mels'] must be an integer")) {
             try DiffWaveConfig(params: ["n_mels": .string("80")])

@@ -47,6 +47,11 @@ public struct Resampler: Sendable {
 
     /// - Throws: `DiffWaveError(.input)` unless both rates are positive.
     public init(from inputRate: Int, to outputRate: Int) throws(DiffWaveError) {
+        try self.init(from: inputRate, to: outputRate, maxTabulatedTaps: Self.maxTabulatedTaps)
+    }
+
+    /// `maxTabulatedTaps: 0` forces per-sample taps (tests compare both paths).
+    init(from inputRate: Int, to outputRate: Int, maxTabulatedTaps: Int) throws(DiffWaveError) {
         guard inputRate > 0, outputRate > 0 else {
             throw DiffWaveError(.input, "cannot resample from \(inputRate) Hz to \(outputRate) Hz: rates must be positive")
         }
@@ -57,7 +62,7 @@ public struct Resampler: Sendable {
         down = inputRate / g
         cutoff = Self.rolloff * min(1, Double(outputRate) / Double(inputRate))
         reach = Self.zeroCrossings / cutoff
-        if Double(up) * (2 * reach + 2) <= Double(Self.maxTabulatedTaps) {
+        if Double(up) * (2 * reach + 2) <= Double(maxTabulatedTaps) {
             let (cutoff, reach, up) = (cutoff, reach, up)
             table = (0..<up).map { p in resamplerTaps(fraction: Double(p) / Double(up), cutoff: cutoff, reach: reach) }
         } else {

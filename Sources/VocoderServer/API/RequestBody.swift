@@ -27,6 +27,36 @@ enum RequestBody {
         return value.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
     }
 
+    /// True for an audio upload (copy synthesis): an audio/* type, or untyped bytes whose
+    /// magic says WAV, FLAC or Ogg.
+    static func isAudio(_ request: HTTPRequest) -> Bool {
+        if let type = mediaType(request), type.hasPrefix("audio/") || type == "application/ogg" { return true }
+        guard mediaType(request) == nil || mediaType(request) == "application/octet-stream" else { return false }
+        return audioMagics.contains { request.body.starts(with: $0) }
+    }
+
+    static let audioMagics = [Data("RIFF".utf8), Data("fLaC".utf8), Data("OggS".utf8)]
+
+    /// The model's mel of an uploaded audio file. An unreadable file is the client's fault (400),
+    /// a readable one at the wrong rate unusable (422).
+    /// `maxFrames` counts mel frames, as `max-frames` does.
+    static func melOfAudio(_ request: HTTPRequest, frontend: MelFrontend, resample: Bool, maxFrames: Int,
+                           maxDecodedBytes: Int) throws(HTTPError) -> Tensor {
+        let body = try decoded(request, maxBytes: maxDecodedBytes)
+        let mel: Tensor
+        do {
+            // The decoder counts file frames; up to 8× the model's rate keeps resampled uploads in reach.
+            mel = try frontend.mel(ofAudioFile: body, resample: resample, maxFrames: maxFrames * frontend.hopLength * 8)
+        } catch {
+            if error.code == .audio { throw HTTPError(.malformed, "audio body: \(error.message)") }
+            throw HTTPError(error)
+        }
+        guard mel.shape[1] <= maxFrames else {
+            throw HTTPError(.unprocessable, "audio gives \(mel.shape[1]) mel frames; this server takes at most \(maxFrames) (max-frames)")
+        }
+        return mel
+    }
+
     static let npyMagic = Data([0x93] + Array("NUMPY".utf8))
     static let zipMagic = Data([0x50, 0x4B, 0x03, 0x04])
 

@@ -2,7 +2,7 @@ extension VocoderService {
     /// Every route the service answers; openapi.yaml lists exactly these (a test checks).
     public func makeRouter() -> Router {
         var router = Router()
-        let vocode = VocodeRoute(service: self), jobs = JobRoutes(service: self), health = HealthRoutes(service: self)
+        let vocode = VocodeRoute(service: self), mel = MelRoute(service: self), jobs = JobRoutes(service: self), health = HealthRoutes(service: self)
         let metrics = self.metrics
         // Each handler is wrapped to count its answers by route pattern and status.
         func add(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping Router.Handler) {
@@ -18,6 +18,7 @@ extension VocoderService {
             }
         }
         add(.post, "/vocode") { request, _ throws(HTTPError) in try await vocode.vocode(request) }
+        add(.post, "/mel") { request, _ throws(HTTPError) in try mel.mel(request) }
         add(.post, "/generate") { request, _ throws(HTTPError) in try await vocode.generate(request) }
         add(.get, "/jobs/{id}") { _, p throws(HTTPError) in try jobs.status(p) }
         add(.delete, "/jobs/{id}") { _, p throws(HTTPError) in try jobs.cancel(p) }

@@ -9,6 +9,8 @@ struct SamplingRequest {
     var respondAsync = false
     /// `strict=false` lets a mel outside [0, 1] through.
     var strict = true
+    /// `resample=true`: an audio upload at another rate is resampled instead of refused.
+    var resample = false
 
     init(_ request: HTTPRequest) throws(HTTPError) {
         if let value = request.queryValue("schedule") {
@@ -38,6 +40,7 @@ struct SamplingRequest {
         // RFC 7240 §4.1: `Prefer: respond-async` asks for an asynchronous answer.
         if request.headers.tokens(for: "Prefer").contains("respond-async") { respondAsync = true }
         strict = try Self.flag(request, "strict") ?? true
+        resample = try Self.flag(request, "resample") ?? false
         if let value = request.queryValue("precision"), value != "f32" {
             throw HTTPError(.unprocessable, "precision '\(value)' is not available on this server; use f32")
         }

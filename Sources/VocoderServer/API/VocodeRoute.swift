@@ -12,13 +12,20 @@ struct VocodeRoute: Sendable {
         guard !config.unconditional else {
             throw HTTPError(.unprocessable, "this model is unconditional: it takes no mel; use POST /generate")
         }
-        let array = try RequestBody.melArray(request, maxDecodedBytes: service.configuration.maxDecodedBodyBytes)
         let mel: Tensor
-        do {
-            mel = try MelInput.prepare(array, config: config)
-            if options.strict { try MelRange.check(mel) }
-        } catch {
-            throw HTTPError(error)
+        if RequestBody.isAudio(request) {
+            // Copy synthesis: the model's own analysis of the audio, always in range.
+            mel = try RequestBody.melOfAudio(request, frontend: service.engine.melFrontend, resample: options.resample,
+                                             maxFrames: service.configuration.maxFrames,
+                                             maxDecodedBytes: service.configuration.maxDecodedBodyBytes)
+        } else {
+            let array = try RequestBody.melArray(request, maxDecodedBytes: service.configuration.maxDecodedBodyBytes)
+            do {
+                mel = try MelInput.prepare(array, config: config)
+                if options.strict { try MelRange.check(mel) }
+            } catch {
+                throw HTTPError(error)
+            }
         }
         let frames = mel.shape[1]
         guard frames <= service.configuration.maxFrames else {

@@ -7,6 +7,8 @@ public final class VocodingEngine: Sendable {
     /// Whether the weights came from a trained checkpoint (false for the built-in untrained default).
     public let trained: Bool
     let samplers: [NoiseSchedule.Kind: Sampler]
+    /// The model's own analysis (copy synthesis, `POST /mel`); its FFT plan is made once.
+    let melFrontend: MelFrontend
 
     public init(model: DiffWave, trained: Bool) throws(DiffWaveError) {
         self.model = model
@@ -16,6 +18,7 @@ public final class VocodingEngine: Sendable {
             samplers[kind] = try Sampler(model: model, schedule: NoiseSchedule(kind, config: model.config))
         }
         self.samplers = samplers
+        melFrontend = try MelFrontend(config: model.config)
     }
 
     public func steps(_ kind: NoiseSchedule.Kind) -> Int { samplers[kind]!.schedule.count }
