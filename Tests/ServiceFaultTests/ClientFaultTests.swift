@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import VocoderServer
 
 /// Clients that vanish or crawl: the server answers or closes at its deadlines and keeps
 /// serving everyone else.
@@ -122,6 +123,26 @@ import Testing
             }
             #expect(try client.readResponse()?.status == 200)
         }
+        #expect(try server.terminate() == 0)
+    }
+
+    /// Regression (found by ParserCorpusTests' byte-by-byte feed): an empty line after a request
+    /// whose CR and LF arrive in separate reads crashed the whole server on the next byte.
+    @Test func emptyLineSplitAcrossReadsDoesNotCrashTheServer() async throws {
+        let server = try ServiceProcess()
+        try await onThread {
+            let client = try server.client()
+            try client.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n\r")
+            #expect(try client.readResponse(timeout: 5)?.status == 200)
+            Thread.sleep(forTimeInterval: 0.1)
+            try client.send("\n")
+            Thread.sleep(forTimeInterval: 0.1)
+            try client.send("G")
+            Thread.sleep(forTimeInterval: 0.1)
+            try client.send("ET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            #expect(try client.readResponse(timeout: 5)?.status == 200)
+        }
+        #expect(server.isRunning)
         #expect(try server.terminate() == 0)
     }
 

@@ -459,9 +459,9 @@ import Testing
         Case(source: "HTTP/1.1 without Host (deliberate: RFC 9112 §3.2 MUST 400)",
              input: http("GET / HTTP/1.1\n\n"),
              outcome: .error(400)),
-        Case(source: "HTTP/2 preface",
+        Case(source: "HTTP/2 preface (the version is checked first: 505)",
              input: http("PRI * HTTP/2.0\n\nSM\n\n"),
-             outcome: .error(400)),
+             outcome: .error(505)),
         Case(source: "HTTP/2.0 request-line",
              input: http("GET / HTTP/2.0\nHost: h\n\n"),
              outcome: .error(505)),
@@ -518,6 +518,23 @@ import Testing
             events += parser.feed([byte])
         }
         check(events, parser: parser, against: corpusCase)
+    }
+
+    /// Regression: an empty line between requests whose CR and LF arrived in separate reads
+    /// left the line scanner's offset past the end of the buffer, and the next byte crashed
+    /// the process (`Range requires lowerBound <= upperBound`) — a one-packet remote crash.
+    @Test func emptyLineSplitAcrossReadsBetweenRequests() {
+        var parser = RequestParser()
+        var events = parser.feed(Array("GET /a HTTP/1.1\r\nHost: h\r\n\r\n\r".utf8))
+        events += parser.feed(Array("\n".utf8))
+        events += parser.feed(Array("G".utf8))
+        events += parser.feed(Array("ET /b HTTP/1.1\r\nHost: h\r\n\r\n".utf8))
+        #expect(events.compactMap(\.request).map(\.path) == ["/a", "/b"])
+        #expect(events.compactMap(\.error).isEmpty)
+        var fresh = RequestParser()
+        #expect(fresh.feed(Array("\r".utf8)).isEmpty)
+        #expect(fresh.feed(Array("\n".utf8)).isEmpty)
+        #expect(fresh.feed(Array("GET / HTTP/1.1\r\nHost: h\r\n\r\n".utf8)).compactMap(\.request).count == 1)
     }
 
     @Test func corpusIsLargeAndNamesItsSources() {
