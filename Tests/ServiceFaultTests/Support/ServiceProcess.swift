@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// A `diffwave serve` process launched from the products directory `swift test` built, on an
 /// ephemeral port of 127.0.0.1 (parsed from its "listening ... address=HOST:PORT" log line),
@@ -21,9 +20,8 @@ final class ServiceProcess: Sendable {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("DiffWaveTests/Fixtures")
 
-    // Process is thread-safe for the calls made here (pid, signal, wait), set up once in init.
-    nonisolated(unsafe) private let process: Process
-    private let output = Mutex("")
+    private let process: Process
+    private let output = OutputBuffer()
     let port: UInt16
 
     var pid: Int32 { process.processIdentifier }
@@ -45,14 +43,14 @@ final class ServiceProcess: Sendable {
             while true {
                 let data = reader.availableData
                 if data.isEmpty { break }
-                output.withLock { $0 += String(decoding: data, as: UTF8.self) }
+                output.append(data)
             }
         }
         // Wait for the listening line.
         let deadline = Date().addingTimeInterval(30)
         var found: UInt16?
         while found == nil, Date() < deadline, process.isRunning {
-            let text = output.withLock { $0 }
+            let text = output.text
             if let range = text.range(of: #"address=127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
                 found = UInt16(text[range].split(separator: ":").last!)
             } else {
@@ -61,7 +59,7 @@ final class ServiceProcess: Sendable {
         }
         guard let found else {
             if process.isRunning { process.terminate() }
-            throw Failure(description: "server did not start: \(output.withLock { $0 })")
+            throw Failure(description: "server did not start: \(output.text)")
         }
         port = found
     }
@@ -73,7 +71,7 @@ final class ServiceProcess: Sendable {
         }
     }
 
-    var log: String { output.withLock { $0 } }
+    var log: String { output.text }
     var isRunning: Bool { process.isRunning }
 
     /// Sends SIGTERM and waits up to `timeout` for the exit; returns the exit status.
@@ -113,4 +111,13 @@ func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async thr
         Thread.detachNewThread { continuation.resume(returning: Result { try work() }) }
     }
     return try result.get()
+}
+
+/// The server's stdout and stderr as they arrive.
+final class OutputBuffer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes = Data()
+
+    func append(_ data: Data) { lock.withLock { bytes.append(data) } }
+    var text: String { lock.withLock { String(decoding: bytes, as: UTF8.self) } }
 }
