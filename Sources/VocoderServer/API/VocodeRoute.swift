@@ -19,7 +19,8 @@ struct VocodeRoute: Sendable {
                                              maxFrames: service.configuration.maxFrames,
                                              maxDecodedBytes: service.configuration.maxDecodedBodyBytes)
         } else {
-            let array = try RequestBody.melArray(request, maxDecodedBytes: service.configuration.maxDecodedBodyBytes)
+            let array = try RequestBody.melArray(request, maxDecodedBytes: service.configuration.maxDecodedBodyBytes,
+                                                 maxValues: config.nMels * service.configuration.maxFrames)
             do {
                 mel = try MelInput.prepare(array, config: config)
                 if options.strict { try MelRange.check(mel) }
