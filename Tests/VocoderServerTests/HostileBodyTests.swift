@@ -28,4 +28,13 @@ import Testing
         #expect(tensor.shape == [4, 3])
         #expect(throws: HTTPError.self) { try RequestBody.melArray(request, maxDecodedBytes: 1 << 20, maxValues: 11) }
     }
+
+    /// Found by Schemathesis (ST202): a JSON mel holding 5e-324 or 1e-308 (valid JSON numbers
+    /// that underflow Float) was a 400 "JSON body must be ..."; they now round to 0.
+    @Test func jsonNumbersThatUnderflowFloatRoundToZero() throws {
+        let request = try jsonRequest("{\"mel\": [[5e-324, 1.1125369292536007e-308], [0.5, 1e-46]]}")
+        let tensor = try RequestBody.melArray(request, maxDecodedBytes: 1 << 20)
+        #expect(tensor.shape == [2, 2])
+        #expect(tensor.data == [0, 0, 0.5, 0])
+    }
 }

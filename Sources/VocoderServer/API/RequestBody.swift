@@ -104,8 +104,10 @@ enum RequestBody {
         return chosen.tensor
     }
 
-    private struct MelJSON: Decodable { let mel: [[Float]] }
-    private struct BatchedMelJSON: Decodable { let mel: [[[Float]]] }
+    // Numbers are read as Double and rounded to Float: JSONDecoder refuses a Float whose
+    // literal underflows it (e.g. 1e-300), though it is a valid JSON number that rounds to 0.
+    private struct MelJSON: Decodable { let mel: [[Double]] }
+    private struct BatchedMelJSON: Decodable { let mel: [[[Double]]] }
 
     /// A JSON array of k numbers has k − 1 commas. Decoding costs tens of bytes per number, so a
     /// body within the byte limit but holding millions of numbers (far more than n_mels ×
@@ -124,7 +126,7 @@ enum RequestBody {
 
     /// `{"mel": [[...], ...]}`: n_mels rows of equal length (or one batch of them).
     private static func jsonMel(_ body: Data) throws(DiffWaveError) -> Tensor {
-        let rows: [[Float]]
+        let rows: [[Double]]
         if let plain = try? JSONDecoder().decode(MelJSON.self, from: body) {
             rows = plain.mel
         } else if let batched = try? JSONDecoder().decode(BatchedMelJSON.self, from: body), batched.mel.count == 1 {
@@ -136,6 +138,6 @@ enum RequestBody {
         guard rows.allSatisfy({ $0.count == width }) else {
             throw DiffWaveError(.array, "JSON mel rows differ in length: every band needs the same number of frames")
         }
-        return Tensor(shape: [rows.count, width], data: rows.flatMap { $0 })
+        return Tensor(shape: [rows.count, width], data: rows.flatMap { $0.map { Float($0) } })
     }
 }
