@@ -1,8 +1,26 @@
 import Foundation
 import Testing
 
-/// Regressions for what Schemathesis (scripts/schemathesis) found against the live service.
+/// Regressions for what Schemathesis (scripts/schemathesis) and the fuzzers (fuzz/run) found
+/// against the live service.
 @Suite(.serialized) struct SchemathesisFindingsTests {
+    /// fuzz/run npz: a 342-byte .npz whose entry offsets point past its end killed the server
+    /// (a trap inside ZIPFoundation's in-memory archive). It is a 4xx now, and the server lives.
+    @Test func npzWithOffsetsPastTheEndIsRefusedAndTheServerLives() async throws {
+        let server = try ServiceProcess()
+        let npz = try Data(contentsOf: ServiceProcess.fixtures.appendingPathComponent("fuzz/npz-offset-past-end.npz"))
+        try await onThread {
+            let client = try server.client()
+            for type in ["application/x-npz", "application/octet-stream"] {
+                let response = try client.request("POST", "/vocode", headers: [("Content-Type", type)], body: npz)
+                #expect((400..<500).contains(response.status), "\(type): \(response.status) \(response.text)")
+            }
+            #expect(try client.request("GET", "/healthz").status == 200)
+        }
+        #expect(server.isRunning)
+        #expect(try server.terminate() == 0)
+    }
+
     /// ST204 + ST101: `QUERY /healthz` was a 501 (a server error); an unsupported method on an
     /// existing path is a 405 with Allow.
     @Test func unknownMethodOnAnExistingPathIs405() async throws {

@@ -14,10 +14,24 @@ final class ZipArchive {
     let paths: [String]
 
     /// Opens an archive held in memory (an upload, or a checkpoint already read).
+    ///
+    /// The bytes go through an unlinked temporary file rather than ZIPFoundation's in-memory
+    /// mode: that mode traps (`Range requires lowerBound <= upperBound`, in
+    /// `Archive.MemoryFile.readData`) when an entry's offsets point past the end of the data,
+    /// so a 342-byte `.npz` upload killed the server (found by `fuzz/run npz`). Reading past
+    /// the end of a file is a short read, which ZIPFoundation reports as an error.
     init(data: Data, code: DiffWaveError.Code, label: String) throws(DiffWaveError) {
         guard Self.hasEndRecord(data.suffix(Self.endRecordWindow)) else { throw Self.notAZip(code, label) }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("diffwave-zip-\(UUID().uuidString)")
         do {
-            archive = try Archive(data: data, accessMode: .read)
+            try data.write(to: url)
+        } catch {
+            throw DiffWaveError(.io, "cannot stage \(label) in \(url.deletingLastPathComponent().path): \(error.localizedDescription)")
+        }
+        // The archive keeps its file open; the name is not needed once it is.
+        defer { try? FileManager.default.removeItem(at: url) }
+        do {
+            archive = try Archive(url: url, accessMode: .read)
         } catch {
             throw Self.notAZip(code, label)
         }
