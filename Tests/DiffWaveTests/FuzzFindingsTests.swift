@@ -29,6 +29,13 @@ import Testing
         }
     }
 
+    /// A 406-byte checkpoint whose entry declares 4 GiB made ZipArchive.read reserve 4 GiB
+    /// before inflating anything (libFuzzer: malloc(4294967296)). It is an error now, with at
+    /// most 16 MiB reserved up front.
+    @Test func entryDeclaringGigabytesIsAnErrorWithoutReservingThem() throws {
+        #expect(throws: DiffWaveError.self) { try TorchCheckpoint(data: self.fixture("pt-declares-4gib.pt")) }
+    }
+
     /// The staging file of an in-memory archive does not outlive the call.
     @Test func inMemoryArchivesLeaveNoTemporaryFiles() throws {
         let before = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("diffwave-zip-") }
