@@ -27,13 +27,13 @@ import Testing
     }
 
     @Test func disconnectMidDownloadLeavesTheServerServing() async throws {
-        let server = try ServiceProcess(["--workers", "1"])
+        let server = try ServiceProcess(["--workers", "2"])
         try await onThread {
-            // Start several downloads of ~1 MB of audio and drop each after the first bytes.
-            for i in 0..<4 {
+            // Start several downloads of ~0.6 MB of audio and drop each after the first bytes.
+            for i in 0..<3 {
                 let client = try server.client()
                 try client.sendRequest("POST", "/vocode?format=wav-f32", headers: [("Content-Type", "application/x-npy")],
-                                       body: Bodies.mel(frames: 1000))
+                                       body: Bodies.mel(frames: 600))
                 // Wait for the first byte of the answer (the audio is ready), then vanish.
                 let deadline = Date().addingTimeInterval(60)
                 var byte = [UInt8](repeating: 0, count: 1)
@@ -47,10 +47,11 @@ import Testing
             // A client that never reads while the server writes a large response, then resets.
             let stalled = try server.client()
             try stalled.sendRequest("POST", "/vocode?format=wav-f32", headers: [("Content-Type", "application/x-npy")],
-                                    body: Bodies.mel(frames: 1000))
+                                    body: Bodies.mel(frames: 600))
             let client = try server.client()
             #expect(try client.request("GET", "/healthz").status == 200)
-            let vocoded = try client.request("POST", "/vocode", headers: [("Content-Type", "application/x-npy")], body: Bodies.mel(frames: 4))
+            let vocoded = try client.request("POST", "/vocode", headers: [("Content-Type", "application/x-npy")], body: Bodies.mel(frames: 4),
+                                             timeout: 90)
             #expect(vocoded.status == 200)
             stalled.reset()
             #expect(try client.request("GET", "/readyz").status == 200)
@@ -107,6 +108,33 @@ import Testing
             #expect(response?.status == 408)
             #expect(elapsed >= 0.9 && elapsed < 3, "answered after \(elapsed) s")
             #expect(slow.isClosedByServer(within: 4))
+        }
+        #expect(try server.terminate() == 0)
+    }
+
+    /// Found by scripts/stress (slowhttptest -B): a body trickling a few bytes before each read
+    /// deadline held its connection for as long as the body lasted. Below --min-body-rate,
+    /// after the first body-read-timeout, it is answered 408 and closed.
+    @Test func bodyBelowTheMinimumRateIs408() async throws {
+        let server = try ServiceProcess(["--body-read-timeout", "1", "--min-body-rate", "1000"])
+        try await onThread {
+            let slow = try server.client()
+            let start = Date()
+            try slow.send("POST /vocode HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-npy\r\nContent-Length: 100000\r\n\r\n")
+            var answered: TestClient.Response?
+            for _ in 0..<40 {
+                // 20 bytes every 100 ms: 200 bytes/s, each read well within its 1 s deadline.
+                do { try slow.send(Data(repeating: 0x41, count: 20)) } catch { break }
+                Thread.sleep(forTimeInterval: 0.1)
+                var probe = [UInt8](repeating: 0, count: 1)
+                if recv(slow.socket.descriptor, &probe, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) >= 0 { break }
+            }
+            answered = try? slow.readResponse(timeout: 3)
+            let elapsed = Date().timeIntervalSince(start)
+            #expect(answered?.status == 408)
+            #expect(elapsed >= 0.9 && elapsed < 2.5, "answered after \(elapsed) s")
+            let other = try server.client()
+            #expect(try other.request("GET", "/healthz", timeout: 2).status == 200)
         }
         #expect(try server.terminate() == 0)
     }
