@@ -36,6 +36,20 @@ import Testing
         #expect(throws: DiffWaveError.self) { try TorchCheckpoint(data: self.fixture("pt-declares-4gib.pt")) }
     }
 
+    /// A 474-byte zip whose first entry's deflate stream ends early (11 bytes, 206 declared)
+    /// made ZIPFoundation's inflate loop ask for more input forever: `ZipArchive.read` spun at
+    /// 100% CPU. Entries are now inflated over exactly their bytes; each read is an error.
+    @Test(.timeLimit(.minutes(1)))
+    func truncatedDeflateEntryIsAnErrorNotASpin() throws {
+        let archive = try ZipArchive(data: fixture("zip-truncated-deflate.zip"), code: .array, label: "fuzz input")
+        #expect(!archive.paths.isEmpty)
+        let start = Date()
+        for path in archive.paths {
+            #expect(throws: DiffWaveError.self) { try archive.read(path, limit: 1 << 20) }
+        }
+        #expect(Date().timeIntervalSince(start) < 1)
+    }
+
     /// The staging file of an in-memory archive does not outlive the call.
     @Test func inMemoryArchivesLeaveNoTemporaryFiles() throws {
         let before = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("diffwave-zip-") }

@@ -12,6 +12,10 @@ final class ZipArchive {
     private let entries: [String: Entry]
     /// File entries in central-directory order, the order their writer added them.
     let paths: [String]
+    /// Entries we extract ourselves (see `locateEntries`), the archive's size, and its bytes.
+    private let located: [String: Location]
+    private let size: Int
+    private let bytes: (Int, Int) -> [UInt8]
 
     /// Opens an archive held in memory (an upload, or a checkpoint already read).
     ///
@@ -37,6 +41,9 @@ final class ZipArchive {
         }
         (self.code, self.label) = (code, label)
         (paths, entries) = Self.index(archive)
+        size = data.count
+        bytes = Self.reader(data)
+        located = Self.locateEntries(size: size, read: bytes)
     }
 
     /// Opens an archive file, which ZIPFoundation then reads entry by entry as asked.
@@ -61,6 +68,14 @@ final class ZipArchive {
         }
         (self.code, self.label) = (code, label)
         (paths, entries) = Self.index(archive)
+        if let handle = try? FileHandle(forReadingFrom: url), let end = try? handle.seekToEnd() {
+            size = Int(end)
+            bytes = Self.reader(handle)  // the handle stays open as long as the archive
+        } else {
+            size = 0
+            bytes = { _, _ in [] }
+        }
+        located = Self.locateEntries(size: size, read: bytes)
     }
 
     /// The end-of-central-directory record (22 bytes) plus the longest comment (65,535 bytes)
@@ -114,6 +129,12 @@ final class ZipArchive {
         let declared = Int(clamping: entry.uncompressedSize)
         guard declared <= limit else {
             throw DiffWaveError(code, "\(label) entry '\(path)' is \(declared) bytes, over the limit of \(limit)")
+        }
+        if let location = located[path] {
+            guard location.uncompressedSize <= limit else {
+                throw DiffWaveError(code, "\(label) entry '\(path)' is \(location.uncompressedSize) bytes, over the limit of \(limit)")
+            }
+            return try Self.extractLocated(location, size: size, read: bytes, path: path, code: code, label: label)
         }
         // The declared size is the writer's claim, not a fact: reserve at most 16 MiB up front
         // and let the data grow as it inflates (a 400-byte checkpoint declaring 4 GiB made this
