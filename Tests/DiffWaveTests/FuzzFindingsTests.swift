@@ -41,13 +41,17 @@ import Testing
     /// 100% CPU. Entries are now inflated over exactly their bytes; each read is an error.
     @Test(.timeLimit(.minutes(1)))
     func truncatedDeflateEntryIsAnErrorNotASpin() throws {
-        let archive = try ZipArchive(data: fixture("zip-truncated-deflate.zip"), code: .array, label: "fuzz input")
-        #expect(!archive.paths.isEmpty)
-        let start = Date()
-        for path in archive.paths {
-            #expect(throws: DiffWaveError.self) { try archive.read(path, limit: 1 << 20) }
+        // The second: the same with an entry name that is not UTF-8, which our locator did not
+        // match to ZIPFoundation's CP437 reading of it, so ZIPFoundation extracted it (and spun).
+        for name in ["zip-truncated-deflate.zip", "zip-unlocated-name-spins.zip"] {
+            let archive = try ZipArchive(data: fixture(name), code: .array, label: "fuzz input")
+            #expect(!archive.paths.isEmpty)
+            let start = Date()
+            for path in archive.paths {
+                #expect(throws: DiffWaveError.self) { try archive.read(path, limit: 1 << 20) }
+            }
+            #expect(Date().timeIntervalSince(start) < 1, "\(name)")
         }
-        #expect(Date().timeIntervalSince(start) < 1)
     }
 
     /// The staging file of an in-memory archive does not outlive the call.

@@ -136,6 +136,11 @@ final class ZipArchive {
             }
             return try Self.extractLocated(location, size: size, read: bytes, path: path, code: code, label: label)
         }
+        // Only ZIP64 entries are left to ZIPFoundation's extraction (see `locateEntries`); any
+        // other entry we could not place (e.g. a name in another encoding) is refused.
+        guard entry.compressedSize >= 0xFFFF_FFFF || entry.uncompressedSize >= 0xFFFF_FFFF else {
+            throw DiffWaveError(code, "\(label) entry '\(path)' cannot be located in the archive")
+        }
         // The declared size is the writer's claim, not a fact: reserve at most 16 MiB up front
         // and let the data grow as it inflates (a 400-byte checkpoint declaring 4 GiB made this
         // a 4 GiB malloc; found by `fuzz/run torch-checkpoint`).
