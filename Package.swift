@@ -59,6 +59,8 @@ let package = Package(
         .testTarget(name: "VocoderServerTests", dependencies: ["VocoderServer", "DiffWave"]),
         // Runs the built `diffwave` executable (the dependency makes `swift test` build it).
         .testTarget(name: "DiffWaveCLITests", dependencies: ["diffwave", "DiffWave", "VocoderServer"]),
+        // Process-level fault tests: launch the built `diffwave serve` and misbehave at it.
+        .testTarget(name: "ServiceFaultTests", dependencies: ["diffwave", "DiffWave", "VocoderServer"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -65,6 +65,7 @@ extension ServerConfiguration {
         int("max-connections", "Most open connections; one more gets 503 and is closed", \.http.maxConnections),
         seconds("header-timeout", "Time to receive a request's head (408)", \.http.headerTimeout),
         seconds("body-read-timeout", "Longest wait for each read of a body (408)", \.http.bodyReadTimeout),
+        int("min-body-rate", "Slowest average rate (bytes/s) a body may arrive at after its first body-read-timeout (408); 0 disables", \.http.minBodyRate),
         seconds("idle-timeout", "How long an idle keep-alive connection stays open", \.http.idleKeepAliveTimeout),
         seconds("write-timeout", "Longest wait for a client to accept response bytes", \.http.writeTimeout),
     ]

@@ -6,9 +6,26 @@ import Foundation
 public enum Gzip {
     /// Inflates `data`; throws `.input` once the output would pass `maxBytes`.
     public static func decompress(_ data: Data, maxBytes: Int) throws(DiffWaveError) -> Data {
-        var stream = z_stream()
         // 16 + MAX_WBITS: expect a gzip header and trailer (not raw deflate or zlib).
-        try check(inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)), "inflateInit2_", stream)
+        try inflate(data, windowBits: 16 + MAX_WBITS, maxBytes: maxBytes)
+    }
+
+    /// Inflates a raw deflate stream (RFC 1951, as in a zip entry) that must end within `data`;
+    /// throws `.input` when it does not, or once the output would pass `maxBytes`.
+    static func inflateRaw(_ data: Data, maxBytes: Int) throws(DiffWaveError) -> Data {
+        try inflate(data, windowBits: -MAX_WBITS, maxBytes: maxBytes)
+    }
+
+    /// CRC-32 (ISO 3309, as zip and gzip use) of `data`.
+    static func crc32(_ data: Data) -> UInt32 {
+        data.withUnsafeBytes { raw in
+            UInt32(CZlibSystem.crc32(0, raw.bindMemory(to: Bytef.self).baseAddress, uInt(raw.count)))
+        }
+    }
+
+    private static func inflate(_ data: Data, windowBits: Int32, maxBytes: Int) throws(DiffWaveError) -> Data {
+        var stream = z_stream()
+        try check(inflateInit2_(&stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)), "inflateInit2_", stream)
         defer { inflateEnd(&stream) }
 
         var output = Data()
@@ -24,7 +41,7 @@ public enum Gzip {
                 let produced = buffer.withUnsafeMutableBufferPointer { out -> Int in
                     stream.next_out = out.baseAddress
                     stream.avail_out = uInt(chunk)
-                    status = inflate(&stream, Z_NO_FLUSH)
+                    status = CZlibSystem.inflate(&stream, Z_NO_FLUSH)
                     return chunk - Int(stream.avail_out)
                 }
                 // Z_BUF_ERROR: no progress possible, i.e. the input ended before the stream did.

@@ -61,7 +61,8 @@ enum RequestBody {
     static let zipMagic = Data([0x50, 0x4B, 0x03, 0x04])
 
     /// The mel array of a `/vocode` body: .npy, .npz (the `mel` entry or the first), or JSON.
-    static func melArray(_ request: HTTPRequest, maxDecodedBytes: Int) throws(HTTPError) -> Tensor {
+    /// `maxValues` bounds a JSON mel's numbers before it is decoded (n_mels × max-frames).
+    static func melArray(_ request: HTTPRequest, maxDecodedBytes: Int, maxValues: Int = .max) throws(HTTPError) -> Tensor {
         let type = mediaType(request)
         let body = try decoded(request, maxBytes: maxDecodedBytes)
         guard !body.isEmpty else { throw HTTPError(.malformed, "request body is empty: send the mel as .npy, .npz or JSON") }
@@ -72,6 +73,7 @@ enum RequestBody {
             case "application/x-npz", "application/npz", "application/zip":
                 return try npzMel(body, maxBytes: maxDecodedBytes)
             case "application/json":
+                try checkJSONValueCount(body, maxValues: maxValues)
                 return try jsonMel(body)
             case "application/octet-stream", nil:
                 // Untyped bytes: recognised by their magic number only.
@@ -104,12 +106,29 @@ enum RequestBody {
         return chosen.tensor
     }
 
-    private struct MelJSON: Decodable { let mel: [[Float]] }
-    private struct BatchedMelJSON: Decodable { let mel: [[[Float]]] }
+    // Numbers are read as Double and rounded to Float: JSONDecoder refuses a Float whose
+    // literal underflows it (e.g. 1e-300), though it is a valid JSON number that rounds to 0.
+    private struct MelJSON: Decodable { let mel: [[Double]] }
+    private struct BatchedMelJSON: Decodable { let mel: [[[Double]]] }
+
+    /// A JSON array of k numbers has k − 1 commas. Decoding costs tens of bytes per number, so a
+    /// body within the byte limit but holding millions of numbers (far more than n_mels ×
+    /// max-frames) is refused by counting commas, before any of it is decoded.
+    static func checkJSONValueCount(_ body: Data, maxValues: Int) throws(HTTPError) {
+        guard maxValues < body.count else { return }
+        var commas = 0
+        for byte in body where byte == UInt8(ascii: ",") {
+            commas += 1
+            // [[a, b], [c, d]]: n_mels × frames values need n_mels × frames − 1 commas.
+            if commas >= maxValues {
+                throw HTTPError(.unprocessable, "JSON mel holds more than \(maxValues) values; this server takes at most n_mels × max-frames")
+            }
+        }
+    }
 
     /// `{"mel": [[...], ...]}`: n_mels rows of equal length (or one batch of them).
     private static func jsonMel(_ body: Data) throws(DiffWaveError) -> Tensor {
-        let rows: [[Float]]
+        let rows: [[Double]]
         if let plain = try? JSONDecoder().decode(MelJSON.self, from: body) {
             rows = plain.mel
         } else if let batched = try? JSONDecoder().decode(BatchedMelJSON.self, from: body), batched.mel.count == 1 {
@@ -121,6 +140,6 @@ enum RequestBody {
         guard rows.allSatisfy({ $0.count == width }) else {
             throw DiffWaveError(.array, "JSON mel rows differ in length: every band needs the same number of frames")
         }
-        return Tensor(shape: [rows.count, width], data: rows.flatMap { $0 })
+        return Tensor(shape: [rows.count, width], data: rows.flatMap { $0.map { Float($0) } })
     }
 }

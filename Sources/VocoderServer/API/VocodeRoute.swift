@@ -19,7 +19,8 @@ struct VocodeRoute: Sendable {
                                              maxFrames: service.configuration.maxFrames,
                                              maxDecodedBytes: service.configuration.maxDecodedBodyBytes)
         } else {
-            let array = try RequestBody.melArray(request, maxDecodedBytes: service.configuration.maxDecodedBodyBytes)
+            let array = try RequestBody.melArray(request, maxDecodedBytes: service.configuration.maxDecodedBodyBytes,
+                                                 maxValues: config.nMels * service.configuration.maxFrames)
             do {
                 mel = try MelInput.prepare(array, config: config)
                 if options.strict { try MelRange.check(mel) }
@@ -38,6 +39,23 @@ struct VocodeRoute: Sendable {
     private struct GenerateBody: Decodable {
         var samples: Int?
         var seconds: Double?
+
+        init() {}
+
+        /// A member that is present must be a number: `{"samples": null}` is malformed, not
+        /// "no samples" (openapi.yaml: integer / number, and at most one of the two).
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            for key in [CodingKeys.samples, .seconds] where container.contains(key) {
+                if try container.decodeNil(forKey: key) {
+                    throw DecodingError.valueNotFound(Double.self, .init(codingPath: [key], debugDescription: "null"))
+                }
+            }
+            samples = try container.decodeIfPresent(Int.self, forKey: .samples)
+            seconds = try container.decodeIfPresent(Double.self, forKey: .seconds)
+        }
+
+        private enum CodingKeys: String, CodingKey { case samples, seconds }
     }
 
     func generate(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {

@@ -53,6 +53,9 @@ final class Connection {
         // When the current request's first byte arrived (accept time for the first request).
         var requestStart: ContinuousClock.Instant? = acceptedAt
         var idleSince = acceptedAt
+        // The current body: when its first read began, and the bytes received since.
+        var bodyStart: ContinuousClock.Instant?
+        var bodyBytes = 0
 
         while true {
             let phase = parser.phase
@@ -66,7 +69,7 @@ final class Connection {
             case .head:
                 deadline = (requestStart ?? clock.now) + limits.headerTimeout
             case .body:
-                deadline = clock.now + limits.bodyReadTimeout
+                deadline = bodyDeadline(start: &bodyStart, received: bodyBytes)
             case .failed:
                 return
             }
@@ -87,6 +90,7 @@ final class Connection {
                 return
             case .bytes(let count):
                 if requestStart == nil { requestStart = clock.now }
+                if phase == .body { bodyBytes += count }
                 let events = parser.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
                 for (index, event) in events.enumerated() {
                     switch event {
@@ -105,6 +109,8 @@ final class Connection {
                         }
                         requestStart = nil
                         idleSince = clock.now
+                        bodyStart = nil
+                        bodyBytes = 0
                     case .error(let error):
                         try respondWithError(error, head: parser.currentHead, start: requestStart ?? clock.now)
                         return
@@ -114,6 +120,19 @@ final class Connection {
                 if parser.phase == .head && requestStart == nil { requestStart = clock.now }
             }
         }
+    }
+
+    /// The deadline of the next body read: `bodyReadTimeout` from now, and no later than the
+    /// time by which `minBodyRate` bytes per second, counted after a first `bodyReadTimeout`
+    /// of grace, would have brought `received` bytes (slow-body defence, e.g. R-U-Dead-Yet).
+    private func bodyDeadline(start: inout ContinuousClock.Instant?, received: Int) -> ContinuousClock.Instant {
+        let now = clock.now
+        let bodyStart = start ?? now
+        start = bodyStart
+        let perRead = now + limits.bodyReadTimeout
+        guard limits.minBodyRate > 0 else { return perRead }
+        let earned = Duration.milliseconds(Int64(min(Double(received) / Double(limits.minBodyRate) * 1000, 1e12)))
+        return min(perRead, bodyStart + limits.bodyReadTimeout + earned)
     }
 
     /// What happens to the connection after a response.

@@ -105,6 +105,9 @@ struct RequestParser {
             // prior to the request-line.
             if input.starts(with: [HTTPSyntax.cr, HTTPSyntax.lf]) {
                 cursor += 2
+                // The CR may have been scanned on its own in an earlier feed; what is scanned
+                // now starts after the empty line.
+                scanned = 0
                 return true
             }
             switch try HTTPSyntax.scanLine(input, scanned: &scanned, limit: limits.maxRequestLineBytes) {

@@ -46,16 +46,17 @@ public struct Router: Sendable {
     public mutating func delete(_ pattern: String, _ handler: @escaping Handler) { add(.delete, pattern, handler) }
 
     /// Finds the handler for a method and a (percent-encoded) path.
-    /// - Returns: the handler and its path parameters, or the error to answer: 501 for a
-    ///   method no route uses and RFC 9110 does not define (§9.1), 404, or 405 with `Allow`.
+    /// - Returns: the handler and its path parameters, or the error to answer: 405 with `Allow`
+    ///   for any other method on a path that exists (whether or not RFC 9110 defines the
+    ///   method: the client learns what the resource supports, and no 5xx is spent on a client
+    ///   error), 404 for a path that does not, or 501 for a method no route uses and RFC 9110
+    ///   does not define on a path that does not exist (§9.1).
     public func match(_ method: HTTPMethod, path: String) -> Result<(handler: Handler, parameters: [String: String]), HTTPError> {
         // RFC 9110 §9.1 — a method that is unrecognized or not implemented SHOULD get 501.
         let knownMethod = HTTPMethod.standard.contains(method) || routes.contains { $0.method == method }
-        guard knownMethod else {
-            return .failure(HTTPError(.notImplemented, "method \(method) is not implemented"))
-        }
+        let unknownMethod = HTTPError(.notImplemented, "method \(method) is not implemented")
         guard let segments = Self.decodedSegments(path) else {
-            return .failure(HTTPError(.notFound, "no resource at \(path)"))
+            return .failure(knownMethod ? HTTPError(.notFound, "no resource at \(path)") : unknownMethod)
         }
         // Among the patterns matching the path, the most specific (most literals, leftmost
         // first) decides which resource this is.
@@ -70,7 +71,7 @@ public struct Router: Sendable {
             }
         }
         guard let candidates = best?.routes else {
-            return .failure(HTTPError(.notFound, "no resource at \(path)"))
+            return .failure(knownMethod ? HTTPError(.notFound, "no resource at \(path)") : unknownMethod)
         }
         // RFC 9110 §9.3.2 — HEAD is GET without content.
         let lookup = method == .head ? [HTTPMethod.head, .get] : [method]

@@ -18,6 +18,11 @@ public struct ServerLimits: Sendable, Equatable {
     public var headerTimeout: Duration
     /// Longest wait for each read of the body → 408 and close. Default 30 s.
     public var bodyReadTimeout: Duration
+    /// Slowest average rate, in bytes per second, at which a body may arrive once it has had
+    /// `bodyReadTimeout` to start → 408 and close; 0 disables. Without it a client sending a
+    /// byte just before each read deadline holds its connection for as long as the body lasts
+    /// (slowhttptest -B). Default 1024.
+    public var minBodyRate: Int
     /// Longest wait for the next request on a kept-alive connection → silent close. Default 5 s.
     public var idleKeepAliveTimeout: Duration
     /// Most open connections; one more is answered 503 and closed. Default 256.
@@ -36,6 +41,7 @@ public struct ServerLimits: Sendable, Equatable {
         maxBodyBytes: Int = 64 * 1024 * 1024,
         headerTimeout: Duration = .seconds(10),
         bodyReadTimeout: Duration = .seconds(30),
+        minBodyRate: Int = 1024,
         idleKeepAliveTimeout: Duration = .seconds(5),
         maxConnections: Int = 256,
         writeTimeout: Duration = .seconds(30),
@@ -47,6 +53,7 @@ public struct ServerLimits: Sendable, Equatable {
         self.maxBodyBytes = maxBodyBytes
         self.headerTimeout = headerTimeout
         self.bodyReadTimeout = bodyReadTimeout
+        self.minBodyRate = minBodyRate
         self.idleKeepAliveTimeout = idleKeepAliveTimeout
         self.maxConnections = maxConnections
         self.writeTimeout = writeTimeout

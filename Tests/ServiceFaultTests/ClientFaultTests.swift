@@ -1,0 +1,197 @@
+import Foundation
+import Testing
+@testable import VocoderServer
+
+/// Clients that vanish or crawl: the server answers or closes at its deadlines and keeps
+/// serving everyone else.
+@Suite(.serialized) struct ClientFaultTests {
+    @Test func disconnectMidUploadLeavesTheServerServing() async throws {
+        let server = try ServiceProcess(["--workers", "1"])
+        try await onThread {
+            let body = Bodies.mel(frames: 200)
+            // Ten clients each send half a body, then go: half close politely, half reset.
+            for i in 0..<10 {
+                let client = try server.client()
+                try client.send("POST /vocode HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-npy\r\nContent-Length: \(body.count)\r\n\r\n")
+                try client.send(body.prefix(body.count / 2))
+                if i % 2 == 0 { client.reset() } else { try client.socket.shutdown(.both) }
+            }
+            let client = try server.client()
+            #expect(try client.request("GET", "/healthz").status == 200)
+            let vocoded = try client.request("POST", "/vocode", headers: [("Content-Type", "application/x-npy")], body: Bodies.mel(frames: 4))
+            #expect(vocoded.status == 200)
+            #expect(vocoded.header("Content-Type") == "audio/wav")
+        }
+        #expect(server.isRunning)
+        #expect(try server.terminate() == 0)
+    }
+
+    @Test func disconnectMidDownloadLeavesTheServerServing() async throws {
+        let server = try ServiceProcess(["--workers", "2"])
+        try await onThread {
+            // Start several downloads of ~0.6 MB of audio and drop each after the first bytes.
+            for i in 0..<3 {
+                let client = try server.client()
+                try client.sendRequest("POST", "/vocode?format=wav-f32", headers: [("Content-Type", "application/x-npy")],
+                                       body: Bodies.mel(frames: 600))
+                // Wait for the first byte of the answer (the audio is ready), then vanish.
+                let deadline = Date().addingTimeInterval(60)
+                var byte = [UInt8](repeating: 0, count: 1)
+                while Date() < deadline {
+                    let n = recv(client.socket.descriptor, &byte, 1, Int32(MSG_PEEK))
+                    if n != 0 { break }
+                    Thread.sleep(forTimeInterval: 0.01)
+                }
+                if i % 2 == 0 { client.reset() } else { try client.socket.shutdown(.both) }
+            }
+            // A client that never reads while the server writes a large response, then resets.
+            let stalled = try server.client()
+            try stalled.sendRequest("POST", "/vocode?format=wav-f32", headers: [("Content-Type", "application/x-npy")],
+                                    body: Bodies.mel(frames: 600))
+            let client = try server.client()
+            #expect(try client.request("GET", "/healthz").status == 200)
+            let vocoded = try client.request("POST", "/vocode", headers: [("Content-Type", "application/x-npy")], body: Bodies.mel(frames: 4),
+                                             timeout: 90)
+            #expect(vocoded.status == 200)
+            stalled.reset()
+            #expect(try client.request("GET", "/readyz").status == 200)
+        }
+        #expect(try server.terminate() == 0)
+    }
+
+    @Test func slowlorisHeadIsAnswered408AtTheDeadlineWhileOthersAreServed() async throws {
+        let server = try ServiceProcess(["--header-timeout", "1"])
+        try await onThread {
+            let slow = try server.client()
+            let start = Date()
+            try slow.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            // One header byte every 100 ms, forever: the deadline is on the whole head.
+            var answered: TestClient.Response?
+            var closedWithoutAnswer = false
+            for i in 0..<40 {
+                // Others are served meanwhile.
+                if i % 5 == 0 {
+                    let other = try server.client()
+                    #expect(try other.request("GET", "/healthz", timeout: 2).status == 200)
+                }
+                do {
+                    try slow.send("X-\(i): a\r\n")
+                } catch {
+                    closedWithoutAnswer = true
+                    break
+                }
+                Thread.sleep(forTimeInterval: 0.1)
+                var probe = [UInt8](repeating: 0, count: 1)
+                if recv(slow.socket.descriptor, &probe, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) >= 0 { break }
+            }
+            let elapsed = Date().timeIntervalSince(start)
+            if !closedWithoutAnswer { answered = try? slow.readResponse(timeout: 3) }
+            #expect(answered?.status == 408 || (answered == nil && closedWithoutAnswer), "\(String(describing: answered))")
+            #expect(answered?.header("Content-Type") == "application/problem+json")
+            #expect(elapsed >= 0.9 && elapsed < 3, "answered after \(elapsed) s")
+            #expect(slow.isClosedByServer(within: 4))
+        }
+        #expect(try server.terminate() == 0)
+    }
+
+    @Test func stalledBodyIsAnswered408AtTheReadDeadline() async throws {
+        let server = try ServiceProcess(["--body-read-timeout", "1"])
+        try await onThread {
+            let slow = try server.client()
+            let start = Date()
+            try slow.send("POST /vocode HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-npy\r\nContent-Length: 100000\r\n\r\n")
+            try slow.send(Bodies.mel(frames: 2).prefix(100))
+            let other = try server.client()
+            #expect(try other.request("GET", "/healthz", timeout: 2).status == 200)
+            let response = try slow.readResponse(timeout: 5)
+            let elapsed = Date().timeIntervalSince(start)
+            #expect(response?.status == 408)
+            #expect(elapsed >= 0.9 && elapsed < 3, "answered after \(elapsed) s")
+            #expect(slow.isClosedByServer(within: 4))
+        }
+        #expect(try server.terminate() == 0)
+    }
+
+    /// Found by scripts/stress (slowhttptest -B): a body trickling a few bytes before each read
+    /// deadline held its connection for as long as the body lasted. Below --min-body-rate,
+    /// after the first body-read-timeout, it is answered 408 and closed.
+    @Test func bodyBelowTheMinimumRateIs408() async throws {
+        let server = try ServiceProcess(["--body-read-timeout", "1", "--min-body-rate", "1000"])
+        try await onThread {
+            let slow = try server.client()
+            let start = Date()
+            try slow.send("POST /vocode HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-npy\r\nContent-Length: 100000\r\n\r\n")
+            var answered: TestClient.Response?
+            for _ in 0..<40 {
+                // 20 bytes every 100 ms: 200 bytes/s, each read well within its 1 s deadline.
+                do { try slow.send(Data(repeating: 0x41, count: 20)) } catch { break }
+                Thread.sleep(forTimeInterval: 0.1)
+                var probe = [UInt8](repeating: 0, count: 1)
+                if recv(slow.socket.descriptor, &probe, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) >= 0 { break }
+            }
+            answered = try? slow.readResponse(timeout: 3)
+            let elapsed = Date().timeIntervalSince(start)
+            #expect(answered?.status == 408)
+            #expect(elapsed >= 0.9 && elapsed < 2.5, "answered after \(elapsed) s")
+            let other = try server.client()
+            #expect(try other.request("GET", "/healthz", timeout: 2).status == 200)
+        }
+        #expect(try server.terminate() == 0)
+    }
+
+    @Test func trickleBodyWithinTheReadDeadlineIsServed() async throws {
+        let server = try ServiceProcess(["--body-read-timeout", "1"])
+        try await onThread {
+            let client = try server.client()
+            let body = Bodies.mel(frames: 2)
+            try client.send("POST /vocode HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-npy\r\nContent-Length: \(body.count)\r\n\r\n")
+            for start in stride(from: 0, to: body.count, by: 200) {
+                try client.send(body[start..<min(body.count, start + 200)])
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+            #expect(try client.readResponse()?.status == 200)
+        }
+        #expect(try server.terminate() == 0)
+    }
+
+    /// Regression (found by ParserCorpusTests' byte-by-byte feed): an empty line after a request
+    /// whose CR and LF arrive in separate reads crashed the whole server on the next byte.
+    @Test func emptyLineSplitAcrossReadsDoesNotCrashTheServer() async throws {
+        let server = try ServiceProcess()
+        try await onThread {
+            let client = try server.client()
+            try client.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n\r")
+            #expect(try client.readResponse(timeout: 5)?.status == 200)
+            Thread.sleep(forTimeInterval: 0.1)
+            try client.send("\n")
+            Thread.sleep(forTimeInterval: 0.1)
+            try client.send("G")
+            Thread.sleep(forTimeInterval: 0.1)
+            try client.send("ET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            #expect(try client.readResponse(timeout: 5)?.status == 200)
+        }
+        #expect(server.isRunning)
+        #expect(try server.terminate() == 0)
+    }
+
+    /// Pipelined requests on one connection get exactly one response each, in order.
+    @Test func pipelinedRequestsGetOneResponseEach() async throws {
+        let server = try ServiceProcess()
+        try await onThread {
+            let client = try server.client()
+            let mel = Bodies.mel(frames: 2)
+            var wire = Data()
+            let targets = ["/healthz", "/readyz", "/nope", "/model", "/healthz"]
+            for target in targets { wire += Data("GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8) }
+            wire += Data("POST /vocode HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-npy\r\nContent-Length: \(mel.count)\r\n\r\n".utf8) + mel
+            wire += Data("PUT /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n".utf8)
+            wire += Data("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+            wire += Data("GET /never HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+            try client.send(wire)
+            var statuses: [Int] = []
+            while let response = try client.readResponse(timeout: 30) { statuses.append(response.status) }
+            #expect(statuses == [200, 200, 404, 200, 200, 200, 405, 200])
+        }
+        #expect(try server.terminate() == 0)
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+
+/// A `diffwave serve` process launched from the products directory `swift test` built, on an
+/// ephemeral port of 127.0.0.1 (parsed from its "listening ... address=HOST:PORT" log line),
+/// serving the tiny conditional test checkpoint unless told otherwise.
+final class ServiceProcess: Sendable {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static let productsDirectory: URL = {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("diffwave").path), url.path != "/" {
+            url.deleteLastPathComponent()
+        }
+        return url
+    }()
+
+    static let fixtures = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("DiffWaveTests/Fixtures")
+
+    private let process: Process
+    private let output = OutputBuffer()
+    let port: UInt16
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// Starts the server with `arguments` added to `--model tiny.pt --host 127.0.0.1 --port 0`.
+    init(_ arguments: [String] = [], model: String = "tiny.pt") throws {
+        let process = Process()
+        process.executableURL = Self.productsDirectory.appendingPathComponent("diffwave")
+        process.arguments = ["serve", "--model", Self.fixtures.appendingPathComponent(model).path,
+                             "--host", "127.0.0.1", "--port", "0"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        self.process = process
+        let output = self.output
+        let reader = pipe.fileHandleForReading
+        Thread.detachNewThread {
+            while true {
+                let data = reader.availableData
+                if data.isEmpty { break }
+                output.append(data)
+            }
+        }
+        // Wait for the listening line.
+        let deadline = Date().addingTimeInterval(30)
+        var found: UInt16?
+        while found == nil, Date() < deadline, process.isRunning {
+            let text = output.text
+            if let range = text.range(of: #"address=127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                found = UInt16(text[range].split(separator: ":").last!)
+            } else {
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
+        guard let found else {
+            if process.isRunning { process.terminate() }
+            throw Failure(description: "server did not start: \(output.text)")
+        }
+        port = found
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    var log: String { output.text }
+    var isRunning: Bool { process.isRunning }
+
+    /// Sends SIGTERM and waits up to `timeout` for the exit; returns the exit status.
+    func terminate(timeout: TimeInterval = 30) throws -> Int32 {
+        kill(process.processIdentifier, SIGTERM)
+        return try waitForExit(timeout: timeout)
+    }
+
+    func waitForExit(timeout: TimeInterval) throws -> Int32 {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning {
+            guard Date() < deadline else {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                throw Failure(description: "server did not exit within \(timeout) s")
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return process.terminationStatus
+    }
+
+    /// A field of /proc/<pid>/status in KiB: VmRSS (now) or VmHWM (peak).
+    func memoryKiB(_ field: String = "VmRSS") -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
+            return Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" })[1])
+        }
+        return nil
+    }
+
+    func client() throws -> TestClient { try TestClient(port: port) }
+}
+
+/// Runs blocking socket work off the cooperative pool (2 threads on a 2-core machine).
+func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    let result: Result<T, any Error> = await withCheckedContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(returning: Result { try work() }) }
+    }
+    return try result.get()
+}
+
+/// The server's stdout and stderr as they arrive.
+final class OutputBuffer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes = Data()
+
+    func append(_ data: Data) { lock.withLock { bytes.append(data) } }
+    var text: String { lock.withLock { String(decoding: bytes, as: UTF8.self) } }
+}
