@@ -7,13 +7,17 @@ STRESS_PACKAGES := wrk slowhttptest curl
 
 .PHONY: deps stress-deps build serve test bench stress fuzz
 
-# Installs only what is missing, so repeated runs cost one dpkg query.
-deps:
-	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+# Installs only the packages of $(1) that are missing, so repeated runs cost one dpkg query.
+define install_missing
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(SYSTEM_PACKAGES))
 
 build: deps
 	swift build -c release
@@ -30,11 +34,7 @@ test: deps
 	bash scripts/schemathesis --max-examples 20
 
 stress-deps:
-	@missing=$$(for p in $(STRESS_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-		echo "installing:" $$missing; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	fi
+	$(call install_missing,$(STRESS_PACKAGES))
 
 # Load, slow clients and a larger Schemathesis budget against the release build (~6 min).
 stress: build stress-deps

@@ -10,9 +10,14 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Checkpoint path; nil serves the built-in untrained BASE model.
     public var model: String?
     /// Concurrent jobs (worker threads). Default: cores / threadsPerJob.
-    public var workers = defaultWorkers(threadsPerJob: 1)
+    public var workers = defaultWorkers(threadsPerJob: defaultThreadsPerJob)
     /// Compute threads per job; workers × threadsPerJob should not exceed the cores.
-    public var threadsPerJob = 1
+    /// Default 2 (1 on one core): on the 2-core reference machine two jobs of one thread and
+    /// one job of two threads deliver the same audio per second (RTF 4.1 each vs 2.1), and the
+    /// two-thread job finishes each request in half the time.
+    public var threadsPerJob = defaultThreadsPerJob
+
+    public static let defaultThreadsPerJob = min(2, max(1, ProcessInfo.processInfo.activeProcessorCount))
     /// Jobs waiting beyond the running ones; one more is answered 503 + Retry-After.
     public var queueCapacity = 16
     /// Longest mel accepted, in frames (×256 samples); longer is 422. Bounds a job's memory.

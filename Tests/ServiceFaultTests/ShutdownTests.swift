@@ -54,9 +54,9 @@ import Testing
     }
 
     @Test func sigtermPastTheDrainDeadlineCancelsAndReportsEveryJob() async throws {
-        let server = try ServiceProcess(["--workers", "1", "--queue", "4", "--drain-timeout", "0.5"])
-        // Each job runs for several seconds: none can finish within the drain deadline.
-        let clients = try await startSyncClients(server, count: 3, frames: 80)
+        let server = try ServiceProcess(["--workers", "1", "--threads-per-job", "1", "--queue", "4", "--drain-timeout", "0.5"])
+        // Each job runs for several seconds (one thread, 600 frames): none can finish within the drain deadline.
+        let clients = try await startSyncClients(server, count: 3, frames: 600)
         kill(server.pid, SIGTERM)
         for client in clients {
             let (status, type) = try await client.value

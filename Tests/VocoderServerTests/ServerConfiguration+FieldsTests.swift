@@ -125,7 +125,7 @@ import Testing
     @Test func defaultWorkersShareTheCoresBetweenJobThreads() throws {
         // --threads-per-job 4 used to keep one worker per core: 4× the cores in threads.
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        #expect(try resolve().workers == max(1, cores))
+        #expect(try resolve().workers == max(1, cores / ServerConfiguration.defaultThreadsPerJob))
         #expect(try resolve(["--threads-per-job", "2"]).workers == max(1, cores / 2))
         #expect(try resolve([], ["DIFFWAVE_THREADS_PER_JOB": "4"]).workers == max(1, cores / 4))
         #expect(try resolve(["--threads-per-job", "1000"]).workers == 1)

@@ -6,8 +6,8 @@ import Testing
     @Test func defaults() {
         let c = ServerConfiguration()
         #expect(c.host == "0.0.0.0" && c.port == 8080 && c.model == nil)
-        #expect(c.workers == max(1, ProcessInfo.processInfo.activeProcessorCount))
-        #expect(c.threadsPerJob == 1 && c.queueCapacity == 16)
+        #expect(c.workers == max(1, ProcessInfo.processInfo.activeProcessorCount / ServerConfiguration.defaultThreadsPerJob))
+        #expect(c.threadsPerJob == ServerConfiguration.defaultThreadsPerJob && c.queueCapacity == 16)
         #expect(c.maxFrames == 2000 && c.maxSamples == 2000 * 256)
         #expect(c.jobTTL == .seconds(600) && c.syncTimeout == .seconds(300))
         #expect(c.drainTimeout == .seconds(30) && c.retryAfter == .seconds(5))
