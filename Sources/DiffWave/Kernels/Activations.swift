@@ -15,15 +15,6 @@ func leakyReLUInPlace(_ x: UnsafeMutablePointer<Float>, count n: Int, slope: Flo
     for i in 0..<n where x[i] < 0 { x[i] *= slope }
 }
 
-/// `rows (r, n) += bias (r)` broadcast along each row of length `n` with stride `ld`.
-@inline(__always)
-func addRowBias(_ rows: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, rows r: Int, columns n: Int, ld: Int) {
-    for i in 0..<r {
-        let row = rows + i * ld, b = bias[i]
-        for j in 0..<n { row[j] += b }
-    }
-}
-
 /// Sixteen lanes: one AVX-512 register, four SSE registers.
 typealias Lanes = SIMD16<Float>
 

@@ -1,19 +1,3 @@
-/// `out (cout, n) = bias (cout) + W (cout, cin) @ x (cin, n)`: a kernel-size-1 `Conv1d`
-/// (and a `Linear` over channels) as one GEMM. `x` and `out` rows have strides `ldx`, `ldout`.
-@inline(__always)
-func pointwiseConv(
-    _ w: UnsafePointer<Float>, bias: UnsafePointer<Float>, cout: Int, cin: Int,
-    _ x: UnsafePointer<Float>, ldx: Int, columns n: Int,
-    into out: UnsafeMutablePointer<Float>, ldout: Int, accumulate: Bool = false
-) {
-    if !accumulate {
-        for i in 0..<cout { (out + i * ldout).update(repeating: bias[i], count: n) }
-    } else {
-        addRowBias(out, bias, rows: cout, columns: n, ld: ldout)
-    }
-    gemm(m: cout, n: n, k: cin, w, lda: cin, x, ldb: ldx, out, ldc: ldout, beta: 1)
-}
-
 /// The kernel-size-3 dilated `Conv1d`'s im2col, with the step bias added on the way:
 /// `stacked (3c, n)` row block `k` = `x (c, N)[:, t0 + j + (k - 1)·d] + bias (c)` for the
 /// tile's columns `j` in 0..<n, and zero where that falls outside 0..<N (the conv's "same"

@@ -5,9 +5,6 @@ public enum ProcessMemory {
     /// Peak resident set size (VmHWM), in MB.
     public static func peakResidentMegabytes() -> Double { statusField("VmHWM") / 1024 }
 
-    /// Current resident set size (VmRSS), in MB.
-    public static func residentMegabytes() -> Double { statusField("VmRSS") / 1024 }
-
     /// A `kB` field of /proc/self/status.
     private static func statusField(_ name: String) -> Double {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
