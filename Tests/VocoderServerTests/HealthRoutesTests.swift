@@ -70,7 +70,12 @@ import Testing
         try await withService { service, router in
             #expect(try await router.vocode(testMel(frames: 1)).status == .ok)
             _ = try await router.send(.get, "/jobs/unknown")
-            #expect(try await eventually { service.store.retainedBytes > 0 })
+            // The worker records a job's metrics just after the job turns succeeded (and the sync
+            // answer may already be out): wait for both the retained audio and the record.
+            #expect(try await eventually {
+                service.store.retainedBytes > 0
+                    && service.metrics.registry.emitToString().contains("diffwave_job_duration_seconds_count 1")
+            })
             let response = try await router.send(.get, "/metrics")
             #expect(response.status == .ok)
             #expect(response.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8")

@@ -55,7 +55,7 @@ struct SamplingRequest {
     static func flag(_ request: HTTPRequest, _ name: String) throws(HTTPError) -> Bool? {
         guard let value = request.queryValue(name) else { return nil }
         switch value.lowercased() {
-        case "true", "1", "yes", "": return true
+        case "true", "1", "yes": return true
         case "false", "0", "no": return false
         default: throw HTTPError(.malformed, "\(name) must be true or false, got '\(value)'")
         }
