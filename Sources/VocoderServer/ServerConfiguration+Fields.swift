@@ -1,3 +1,4 @@
+import DiffWave
 import Foundation
 
 extension ServerConfiguration {
@@ -49,6 +50,11 @@ extension ServerConfiguration {
         int("port", "TCP port", \.port),
         int("workers", "Concurrent jobs (worker threads); unset, the cores divided by threads-per-job", \.workers),
         int("threads-per-job", "Compute threads each job uses; workers × threads-per-job should not exceed the cores", \.threadsPerJob),
+        Field(name: "precision", help: "Number format of requests without precision=: f32 (exact) or bf16 (faster; needs AVX512-BF16)",
+              defaultValue: { $0.precision.rawValue }) { (config, text) throws(ConfigurationError) in
+            guard let value = Precision(rawValue: text) else { throw ConfigurationError("takes f32 or bf16, got '\(text)'") }
+            config.precision = value
+        },
         int("queue", "Jobs that may wait for a worker; beyond it requests get 503 + Retry-After", \.queueCapacity),
         int("max-frames", "Longest mel accepted, in frames (256 samples each); longer is 422", \.maxFrames),
         int("max-samples", "Longest /generate request, in samples", \.maxSamples),

@@ -1,3 +1,4 @@
+import DiffWave
 import Foundation
 
 /// Every setting and limit of the service, in one place. Each field is settable by a
@@ -37,6 +38,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var retryAfter: Duration = .seconds(5)
     /// Largest body after gzip decoding.
     public var maxDecodedBodyBytes = 64 * 1024 * 1024
+    /// The GEMMs' number format for requests that name none (`precision=`): `.float32`, the
+    /// exact path, or `.bfloat16` (faster where the CPU has AVX512-BF16; refused elsewhere).
+    public var precision: Precision = .float32
     /// The HTTP layer's limits (request size, header size and count, timeouts, connections).
     public var http = ServerLimits()
 
@@ -54,6 +58,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         }
         try require((0...65535).contains(port), "port must be in 0...65535, got \(port)")
         try require(workers >= 1, "workers must be at least 1")
+        try require(precision.isAvailable, "precision \(precision.rawValue) is not available on this CPU (no AVX512-BF16); use f32")
         try require(threadsPerJob >= 1, "threads-per-job must be at least 1")
         try require(queueCapacity >= 0, "queue must be at least 0")
         try require(maxFrames >= 1 && maxSamples >= 1, "max-frames and max-samples must be at least 1")

@@ -94,7 +94,8 @@ public final class VocoderService: Sendable {
         store.insert(job)
         switch queue.enqueue(job) {
         case .queued:
-            logger.info("job queued", metadata: ["job": "\(job.id)", "schedule": "\(spec.schedule.rawValue)", "seed": "\(spec.seed)"])
+            logger.info("job queued", metadata: ["job": "\(job.id)", "schedule": "\(spec.schedule.rawValue)", "seed": "\(spec.seed)",
+                                         "precision": "\(spec.precision.rawValue)"])
             return job
         case .full:
             store.remove(job.id)

@@ -4,8 +4,9 @@ import Testing
 @testable import VocoderServer
 
 @Suite struct SamplingRequestTests {
-    private func options(_ query: String, _ headers: HTTPHeaders = [:]) throws(HTTPError) -> SamplingRequest {
-        try SamplingRequest(try HTTPRequest(method: .post, target: "/vocode" + (query.isEmpty ? "" : "?" + query), headers: headers))
+    private func options(_ query: String, _ headers: HTTPHeaders = [:], defaultPrecision: Precision = .float32) throws(HTTPError) -> SamplingRequest {
+        try SamplingRequest(try HTTPRequest(method: .post, target: "/vocode" + (query.isEmpty ? "" : "?" + query), headers: headers),
+                            defaultPrecision: defaultPrecision)
     }
 
     private func status(_ query: String, _ headers: HTTPHeaders = [:]) -> Int? {
@@ -19,7 +20,7 @@ import Testing
 
     @Test func defaults() throws {
         let a = try options(""), b = try options("")
-        #expect(a.schedule == .fast && a.format == .wav && !a.respondAsync && a.strict)
+        #expect(a.schedule == .fast && a.format == .wav && !a.respondAsync && a.strict && a.precision == .float32)
         #expect(a.seed != b.seed, "a fresh seed per request")
     }
 
@@ -29,6 +30,17 @@ import Testing
         #expect(try options("seed=0").seed == 0)
         #expect(try options("format=ogg").format == .ogg)
         #expect(try options("format=flac").format == .flac)
+    }
+
+    /// The server's default applies when the request names no precision; a named one wins.
+    @Test func precisionFromTheQueryOrTheServerDefault() throws {
+        #expect(try options("", defaultPrecision: .bfloat16).precision == .bfloat16)
+        #expect(try options("precision=f32", defaultPrecision: .bfloat16).precision == .float32)
+        if Precision.bfloat16.isAvailable {
+            #expect(try options("precision=bf16").precision == .bfloat16)
+        } else {
+            #expect(status("precision=bf16") == 422, "refused where the CPU cannot run it")
+        }
     }
 
     @Test(arguments: [("true", true), ("1", true), ("yes", true), ("TRUE", true), ("false", false), ("0", false), ("No", false)])

@@ -1,3 +1,4 @@
+import DiffWave
 import Foundation
 import Testing
 @testable import VocoderServer
@@ -39,8 +40,8 @@ import Testing
     /// two fields change the same thing.
     @Test func everyFieldSetsADistinctSetting() throws {
         var seen: [String: String] = [:]
-        for field in ServerConfiguration.fields {
-            let value = field.name == "host" ? "127.0.0.1" : field.name == "model" ? "m.pt" : "7"
+        for field in ServerConfiguration.fields where field.name != "precision" || Precision.bfloat16.isAvailable {
+            let value = field.name == "host" ? "127.0.0.1" : field.name == "model" ? "m.pt" : field.name == "precision" ? "bf16" : "7"
             let config = try resolve([field.flag, value])
             #expect(config != ServerConfiguration(), "\(field.flag) changed nothing")
             let key = String(describing: config)
@@ -96,6 +97,8 @@ import Testing
         #expect(error(["--port", "abc"]) == "--port takes a non-negative integer, got 'abc'")
         #expect(error(["--workers", "-2"]) == "--workers takes a non-negative integer, got '-2'")
         #expect(error(["--queue", "1.5"]) == "--queue takes a non-negative integer, got '1.5'")
+        #expect(error(["--precision", "fp16"]) == "--precision takes f32 or bf16, got 'fp16'")
+        #expect(error([], ["DIFFWAVE_PRECISION": "F32"]) == "DIFFWAVE_PRECISION takes f32 or bf16, got 'F32'")
         #expect(error(["--port="]) == "--port takes a non-negative integer, got ''")
         for bad in ["soon", "-1", "inf", "nan", "s", "1ms"] {
             #expect(error(["--job-ttl", bad]) == "--job-ttl takes seconds (e.g. 30 or 2.5s, at most 1e9), got '\(bad)'")

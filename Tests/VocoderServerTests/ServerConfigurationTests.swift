@@ -1,3 +1,4 @@
+import DiffWave
 import Foundation
 import Testing
 @testable import VocoderServer
@@ -12,7 +13,7 @@ import Testing
         #expect(c.jobTTL == .seconds(600) && c.syncTimeout == .seconds(300))
         #expect(c.drainTimeout == .seconds(30) && c.retryAfter == .seconds(5))
         #expect(c.maxResultBytes == 256 * 1024 * 1024 && c.maxDecodedBodyBytes == 64 * 1024 * 1024)
-        #expect(c.http == ServerLimits())
+        #expect(c.http == ServerLimits() && c.precision == .float32)
         #expect(throws: Never.self) { try c.validate() }
     }
 
@@ -33,6 +34,13 @@ import Testing
             var c = ServerConfiguration()
             change(&c)
             #expect(throws: ConfigurationError(message)) { try c.validate() }
+        }
+        var bf16 = ServerConfiguration()
+        bf16.precision = .bfloat16
+        if Precision.bfloat16.isAvailable {
+            #expect(throws: Never.self) { try bf16.validate() }
+        } else {
+            #expect(throws: ConfigurationError("precision bf16 is not available on this CPU (no AVX512-BF16); use f32")) { try bf16.validate() }
         }
         // Zero is a usable value for these: no waiting room, keep no results.
         var edge = ServerConfiguration()

@@ -203,9 +203,32 @@ import Testing
             expectProblem(try await router.vocode(mel, query: "format=mp3"), 400, "format")
             expectProblem(try await router.vocode(mel, query: "async=maybe"), 400, "async")
             expectProblem(try await router.vocode(mel, query: "strict=perhaps"), 400, "strict")
-            expectProblem(try await router.vocode(mel, query: "precision=bf16"), 422, "precision")
+            expectProblem(try await router.vocode(mel, query: "precision=f16"), 422, "precision")
+            if !Precision.bfloat16.isAvailable {
+                expectProblem(try await router.vocode(mel, query: "precision=bf16"), 422, "precision")
+            }
             #expect(try await router.vocode(mel, query: "seed=18446744073709551615&precision=f32").status == .ok)
         }
+    }
+
+    /// `precision=bf16` (or the server's `--precision bf16`) runs the bfloat16 GEMMs: the same
+    /// length of audio, close to the float32 answer for the same seed but not bit-equal to it.
+    @Test(.enabled(if: Precision.bfloat16.isAvailable, "needs a CPU where oneDNN runs bf16"))
+    func bfloat16OnRequestAndByDefault() async throws {
+        let mel = testMel(frames: 4)
+        let f32 = try await withService { _, router in try await router.vocode(mel, query: "seed=5&format=wav-f32") }
+        let asked = try await withService { _, router in try await router.vocode(mel, query: "seed=5&format=wav-f32&precision=bf16") }
+        let byDefault = try await withService(engine: TinyModel.conditional, { $0.precision = .bfloat16 }) { _, router in
+            try await router.vocode(mel, query: "seed=5&format=wav-f32")
+        }
+        #expect(f32.status == .ok && asked.status == .ok && byDefault.status == .ok)
+        #expect(asked.body == byDefault.body, "the server default is the same path as the query")
+        let exact = try AudioDecoder.decode(f32.body).samples, fast = try AudioDecoder.decode(asked.body).samples
+        #expect(exact.count == 4 * 256 && fast.count == exact.count)
+        #expect(exact != fast, "bfloat16 products round differently")
+        var signal = 0.0, noise = 0.0
+        for (a, b) in zip(exact, fast) { signal += Double(a * a); noise += Double((a - b) * (a - b)) }
+        #expect(10 * log10(signal / noise) > 30, "close to the float32 audio")
     }
 
     @Test func theFullScheduleRunsFiftySteps() async throws {

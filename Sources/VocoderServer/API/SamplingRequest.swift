@@ -11,8 +11,10 @@ struct SamplingRequest {
     var strict = true
     /// `resample=true`: an audio upload at another rate is resampled instead of refused.
     var resample = false
+    /// `precision=f32|bf16`, else the server's default (`--precision`).
+    var precision: Precision
 
-    init(_ request: HTTPRequest) throws(HTTPError) {
+    init(_ request: HTTPRequest, defaultPrecision: Precision) throws(HTTPError) {
         if let value = request.queryValue("schedule") {
             guard let kind = NoiseSchedule.Kind(rawValue: value) else {
                 throw HTTPError(.unprocessable, "schedule must be 'fast' or 'full', got '\(value)'")
@@ -47,8 +49,15 @@ struct SamplingRequest {
         }
         strict = try Self.flag(request, "strict") ?? true
         resample = try Self.flag(request, "resample") ?? false
-        if let value = request.queryValue("precision"), value != "f32" {
-            throw HTTPError(.unprocessable, "precision '\(value)' is not available on this server; use f32")
+        precision = defaultPrecision
+        if let value = request.queryValue("precision") {
+            guard let parsed = Precision(rawValue: value) else {
+                throw HTTPError(.unprocessable, "precision must be 'f32' or 'bf16', got '\(value)'")
+            }
+            guard parsed.isAvailable else {
+                throw HTTPError(.unprocessable, "precision '\(value)' is not available on this server (its CPU has no AVX512-BF16); use f32")
+            }
+            precision = parsed
         }
     }
 

@@ -7,7 +7,7 @@ struct VocodeRoute: Sendable {
     let service: VocoderService
 
     func vocode(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
-        let options = try SamplingRequest(request)
+        let options = try SamplingRequest(request, defaultPrecision: service.configuration.precision)
         let config = service.engine.model.config
         guard !config.unconditional else {
             throw HTTPError(.unprocessable, "this model is unconditional: it takes no mel; use POST /generate")
@@ -32,7 +32,8 @@ struct VocodeRoute: Sendable {
         guard frames <= service.configuration.maxFrames else {
             throw HTTPError(.unprocessable, "mel has \(frames) frames; this server takes at most \(service.configuration.maxFrames) (max-frames)")
         }
-        return try await run(JobSpec(input: .mel(mel), schedule: options.schedule, seed: options.seed, format: options.format),
+        return try await run(JobSpec(input: .mel(mel), schedule: options.schedule, seed: options.seed, format: options.format,
+                                     precision: options.precision),
                              respondAsync: options.respondAsync)
     }
 
@@ -59,7 +60,7 @@ struct VocodeRoute: Sendable {
     }
 
     func generate(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
-        let options = try SamplingRequest(request)
+        let options = try SamplingRequest(request, defaultPrecision: service.configuration.precision)
         let config = service.engine.model.config
         guard config.unconditional else {
             throw HTTPError(.unprocessable, "this model is conditional: it needs a mel spectrogram; use POST /vocode")
@@ -86,7 +87,8 @@ struct VocodeRoute: Sendable {
         guard samples <= service.configuration.maxSamples else {
             throw HTTPError(.unprocessable, "\(samples) samples asked; this server makes at most \(service.configuration.maxSamples) (max-samples)")
         }
-        return try await run(JobSpec(input: .samples(samples), schedule: options.schedule, seed: options.seed, format: options.format),
+        return try await run(JobSpec(input: .samples(samples), schedule: options.schedule, seed: options.seed, format: options.format,
+                                     precision: options.precision),
                              respondAsync: options.respondAsync)
     }
 

@@ -13,9 +13,12 @@ public struct JobSpec: Sendable {
     public var schedule: NoiseSchedule.Kind
     public var seed: UInt64
     public var format: AudioFormat
+    /// The GEMMs' number format (`.float32` is the exact path).
+    public var precision: Precision
 
-    public init(input: Input, schedule: NoiseSchedule.Kind, seed: UInt64, format: AudioFormat) {
+    public init(input: Input, schedule: NoiseSchedule.Kind, seed: UInt64, format: AudioFormat, precision: Precision = .float32) {
         self.input = input
+        self.precision = precision
         self.schedule = schedule
         self.seed = seed
         self.format = format

@@ -6,6 +6,7 @@ public final class VocodingEngine: Sendable {
     public let model: DiffWave
     /// Whether the weights came from a trained checkpoint (false for the built-in untrained default).
     public let trained: Bool
+    /// The float32 sampler of each schedule; a bfloat16 job gets its own on the same schedule.
     let samplers: [NoiseSchedule.Kind: Sampler]
     /// The model's own analysis (copy synthesis, `POST /mel`); its FFT plan is made once.
     let melFrontend: MelFrontend
@@ -26,7 +27,10 @@ public final class VocodingEngine: Sendable {
     /// Runs the reverse diffusion for `spec`; `progress` is called after each step and
     /// returning false stops the run with a `.cancelled` error.
     func run(_ spec: JobSpec, threads: Int, progress: Sampler.Progress) throws(DiffWaveError) -> (audio: Data, seconds: Double) {
-        let sampler = samplers[spec.schedule]!
+        let exact = samplers[spec.schedule]!
+        // Requests were checked against Precision.isAvailable, so this cannot throw for them.
+        let sampler = spec.precision == exact.precision
+            ? exact : try Sampler(model: model, schedule: exact.schedule, precision: spec.precision)
         let samples: [Float]
         switch spec.input {
         case .mel(let mel): samples = try sampler.vocode(mel: mel, noise: .seed(spec.seed), threads: threads, progress: progress)

@@ -50,7 +50,8 @@ final class WorkerPool: Sendable {
             store.retainResult(of: job, bytes: audio.count)
             logger.info("job finished", metadata: [
                 "job": "\(job.id)", "status": "succeeded", "audio_s": "\(seconds)",
-                "compute_s": "\(String(format: "%.3f", elapsed()))", "schedule": "\(job.spec.schedule.rawValue)"])
+                "compute_s": "\(String(format: "%.3f", elapsed()))", "schedule": "\(job.spec.schedule.rawValue)",
+                "precision": "\(job.spec.precision.rawValue)"])
         } catch {
             job.fail(error.message, cancelled: error.code == .cancelled, computeSeconds: elapsed())
             logger.info("job finished", metadata: [
