@@ -44,6 +44,11 @@ COPY Tests ./Tests
 # --static-swift-stdlib links the Swift runtime and Foundation into the binary, so the runtime
 # image needs no toolchain. SwiftPM writes resource bundles (VocoderServer's openapi.yaml) next
 # to the executable, and Bundle.module looks for them there: they travel with it.
+# The engine's kernels compile for TARGET_CPU (Package.swift): haswell = x86-64-v3 (AVX2, FMA),
+# which the binary checks for at start-up; --build-arg TARGET_CPU=x86-64 builds for any x86-64
+# CPU (slower), TARGET_CPU=znver4 or sapphirerapids for AVX-512 hosts.
+ARG TARGET_CPU=haswell
+ENV DIFFWAVE_TARGET_CPU=${TARGET_CPU}
 RUN swift build -c release --static-swift-stdlib --product diffwave \
     && bin="$(swift build -c release --static-swift-stdlib --show-bin-path)" \
     && mkdir -p /staging \

@@ -14,6 +14,8 @@ let targetCPU: [String] = {
     return []
     #endif
 }()
+/// Tells `diffwave` to check for x86-64-v3 at start-up (Sources/diffwave/EngineCPU.swift).
+let engineCPUCheck: [SwiftSetting] = targetCPU == ["-target-cpu", "haswell"] ? [.define("ENGINE_X86_64_V3")] : []
 
 let package = Package(
     name: "diffwave-server",
@@ -67,7 +69,8 @@ let package = Package(
                 "DiffWave", "VocoderServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: engineCPUCheck
         ),
         .testTarget(name: "DiffWaveTests", dependencies: ["DiffWave"], resources: [.copy("Fixtures")]),
         .testTarget(name: "VocoderServerTests", dependencies: ["VocoderServer", "DiffWave"]),

@@ -8,6 +8,21 @@ struct DiffWaveCommand: AsyncParsableCommand {
         commandName: "diffwave",
         abstract: "DiffWave neural vocoder: mel spectrogram in, speech out.",
         subcommands: [ServeCommand.self, VocodeCommand.self, GenerateCommand.self, InfoCommand.self, BenchCommand.self, MelCommand.self, HealthcheckCommand.self])
+
+    /// ArgumentParser's own entry point, after checking the CPU before any engine code runs.
+    static func main() async {
+        EngineCPU.check()
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Runs a command body, turning engine errors into one line on stderr and exit status 1.
