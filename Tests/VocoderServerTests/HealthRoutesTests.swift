@@ -53,9 +53,21 @@ import Testing
             #expect(schedules["full"]?["betas"]?.count == 50)
             #expect(schedules["full"]?["steps"]?.first == 0, "the full schedule's T[s] are the training steps")
 
+            let precisions = try #require(json["precisions"] as? [String: Any])
+            #expect(precisions["available"] as? [String] == (Precision.bfloat16.isAvailable ? ["f32", "bf16"] : ["f32"]))
+            #expect(precisions["default"] as? String == "f32")
+
             let limits = try #require(json["limits"] as? [String: Int])
             #expect(limits == ["max_frames": 123, "max_samples": 4567, "max_body_bytes": service.configuration.http.maxBodyBytes,
                                "queue_capacity": 3, "workers": 2])
+        }
+    }
+
+    @Test(.enabled(if: Precision.bfloat16.isAvailable, "needs a CPU where oneDNN runs bf16"))
+    func modelReportsTheServersDefaultPrecision() async throws {
+        try await withService({ $0.precision = .bfloat16 }) { _, router in
+            let json = try #require(try JSONSerialization.jsonObject(with: try await router.send(.get, "/model").body) as? [String: Any])
+            #expect((json["precisions"] as? [String: Any])?["default"] as? String == "bf16")
         }
     }
 

@@ -22,18 +22,21 @@ struct HealthRoutes: Sendable {
     struct Limits: Encodable {
         var max_frames: Int, max_samples: Int, max_body_bytes: Int, queue_capacity: Int, workers: Int
     }
+    struct Precisions: Encodable { var available: [String]; var `default`: String }
     struct ModelResponse: Encodable {
         var info: ModelInfo
         var trained: Bool
         var schedules: [String: Schedule]
+        var precisions: Precisions
         var limits: Limits
 
         func encode(to encoder: any Encoder) throws {
             try info.encode(to: encoder)
-            enum Keys: String, CodingKey { case trained, schedules, limits }
+            enum Keys: String, CodingKey { case trained, schedules, precisions, limits }
             var c = encoder.container(keyedBy: Keys.self)
             try c.encode(trained, forKey: .trained)
             try c.encode(schedules, forKey: .schedules)
+            try c.encode(precisions, forKey: .precisions)
             try c.encode(limits, forKey: .limits)
         }
     }
@@ -44,6 +47,7 @@ struct HealthRoutes: Sendable {
         for (kind, sampler) in engine.samplers { schedules[kind.rawValue] = Schedule(betas: sampler.schedule.betas, steps: sampler.schedule.steps) }
         let body = ModelResponse(
             info: ModelInfo(engine.model), trained: engine.trained, schedules: schedules,
+            precisions: Precisions(available: Precision.allCases.filter(\.isAvailable).map(\.rawValue), default: c.precision.rawValue),
             limits: Limits(max_frames: c.maxFrames, max_samples: c.maxSamples, max_body_bytes: c.http.maxBodyBytes,
                            queue_capacity: c.queueCapacity, workers: c.workers))
         let encoder = JSONEncoder()
