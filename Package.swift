@@ -3,7 +3,7 @@ import PackageDescription
 
 // The engine's element-wise kernels (16-lane SIMD) compile for this CPU level. On x86-64 the
 // default is `haswell` (x86-64-v3: AVX2 and FMA, every x86 server CPU since 2013), measured
-// 2.5x faster on the gate than the SSE2 baseline (bench/README.md); `diffwave` checks the CPU
+// 1.8x faster on the gate than the SSE2 baseline (bench/README.md); `diffwave` checks the CPU
 // at start-up and says so where it falls short. DIFFWAVE_TARGET_CPU overrides it: `x86-64`
 // for older CPUs, or e.g. `znver4` / `sapphirerapids` to use AVX-512 on a build for that machine.
 let targetCPU: [String] = {
