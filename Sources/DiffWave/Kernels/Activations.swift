@@ -9,12 +9,6 @@ func siluInPlace(_ x: UnsafeMutablePointer<Float>, count n: Int) {
     for i in 0..<n { x[i] = x[i] / (1 + expf(-x[i])) }
 }
 
-/// `leaky_relu(x, slope)`, in place over `n` values.
-@inline(__always)
-func leakyReLUInPlace(_ x: UnsafeMutablePointer<Float>, count n: Int, slope: Float) {
-    for i in 0..<n where x[i] < 0 { x[i] *= slope }
-}
-
 /// Sixteen lanes: one AVX-512 register, two AVX2 registers.
 ///
 /// The per-lane helpers below are `@_transparent`: with `@inline(__always)` the compiler still

@@ -21,10 +21,3 @@ func stackDilatedTaps(
         }
     }
 }
-
-/// `rows (r, n) = src (r, N)[:, t0 ..< t0 + n]`: a tile of the upsampled mel under the taps.
-@inline(__always)
-func copyColumns(_ src: UnsafePointer<Float>, rows r: Int, samples total: Int, start t0: Int, columns n: Int,
-                 into dst: UnsafeMutablePointer<Float>, ld: Int) {
-    for i in 0..<r { (dst + i * ld).update(from: src + i * total + t0, count: n) }
-}

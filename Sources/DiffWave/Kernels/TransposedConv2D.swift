@@ -1,31 +1,56 @@
 /// One of the mel upsampler's layers: a single-channel `ConvTranspose2d` with kernel
-/// `(3, 2 * stride)`, stride `(1, stride)` and padding `(1, stride / 2)`, then leaky ReLU.
+/// `(3, 2 * stride)`, stride `(1, stride)` and padding `(1, stride / 2)`, then leaky ReLU,
+/// computed for the output columns `columns` only.
 ///
-/// `input (h, w)` -> `output (h, w * stride)`. In scatter form every input pixel adds
-/// `input[i, j] * kernel[kh, kw]` to `output[i - 1 + kh, j * stride - stride/2 + kw]`;
-/// gathered per output pixel, each column sees exactly two kernel columns
-/// (`kw = (x + stride/2) mod stride` and `kw + stride`) from two input columns.
+/// `input (h, w)` -> `output (h, columns.count)`, rows `ld` apart. In scatter form every input
+/// pixel adds `input[i, j] * kernel[kh, kw]` to `output[i - 1 + kh, j * stride - stride/2 + kw]`;
+/// gathered, output column x sees two input columns, `j = (x + stride/2) / stride` through
+/// kernel column `r = (x + stride/2) mod stride` and `j - 1` through `r + stride`. The
+/// `stride` outputs that share j are one short loop over r, so a window costs what it covers:
+/// the engine computes the second layer tile by tile instead of keeping its (M, N) output.
 func transposedConv2DLeakyReLU(
     _ input: UnsafePointer<Float>, height h: Int, width w: Int,
     kernel: UnsafePointer<Float>, bias: Float, stride s: Int, slope: Float,
-    into output: UnsafeMutablePointer<Float>
+    columns: Range<Int>, into output: UnsafeMutablePointer<Float>, ld: Int
 ) {
-    let kw = 2 * s, pad = s / 2, outW = w * s
+    let kw = 2 * s, pad = s / 2
+    // Where a stride is one vector, a whole group of s outputs is six vector multiply-adds.
+    let vectorised = s == Lanes.scalarCount
+    @inline(__always) func lanes(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
+    let (lo0, hi0) = vectorised ? (lanes(kernel), lanes(kernel + s)) : (.zero, .zero)
+    let (lo1, hi1) = vectorised ? (lanes(kernel + kw), lanes(kernel + kw + s)) : (.zero, .zero)
+    let (lo2, hi2) = vectorised ? (lanes(kernel + 2 * kw), lanes(kernel + 2 * kw + s)) : (.zero, .zero)
     for row in 0..<h {
-        let out = output + row * outW
-        for x in 0..<outW { out[x] = bias }
-        for kh in 0..<3 {
-            let src = row + 1 - kh
-            guard src >= 0 && src < h else { continue }
-            let inRow = input + src * w, k = kernel + kh * kw
-            for x in 0..<outW {
-                let r = (x + pad) % s, j = (x + pad) / s
-                var acc: Float = 0
-                if j < w { acc += inRow[j] * k[r] }
-                if j >= 1 { acc += inRow[j - 1] * k[r + s] }
-                out[x] += acc
+        let out = output + row * ld - columns.lowerBound
+        // Input rows row + 1 - kh for kh = 0, 1, 2; nil outside the image.
+        let rows = (row + 1 < h ? input + (row + 1) * w : nil, input + row * w, row >= 1 ? input + (row - 1) * w : nil)
+        var x = columns.lowerBound
+        while x < columns.upperBound {
+            let j = (x + pad) / s, r0 = (x + pad) % s, count = min(s - r0, columns.upperBound - x)
+            // The two input columns of each row: j (zero past the width) and j - 1 (zero before 0).
+            @inline(__always) func taps(_ p: UnsafePointer<Float>?) -> (Float, Float) {
+                guard let p else { return (0, 0) }
+                return (j < w ? p[j] : 0, j >= 1 ? p[j - 1] : 0)
             }
+            let (a0, b0) = taps(rows.0), (a1, b1) = taps(rows.1), (a2, b2) = taps(rows.2)
+            if vectorised && count == s {
+                var v = Lanes(repeating: bias)
+                if rows.0 != nil { v += Lanes(repeating: a0) * lo0 + Lanes(repeating: b0) * hi0 }
+                v += Lanes(repeating: a1) * lo1 + Lanes(repeating: b1) * hi1
+                if rows.2 != nil { v += Lanes(repeating: a2) * lo2 + Lanes(repeating: b2) * hi2 }
+                v.replace(with: v * slope, where: v .< 0)
+                UnsafeMutableRawPointer(out + x).storeBytes(of: v, as: Lanes.self)
+            } else {
+                for q in 0..<count {
+                    let r = r0 + q
+                    var v = bias
+                    if rows.0 != nil { v += a0 * kernel[r] + b0 * kernel[r + s] }
+                    v += a1 * kernel[kw + r] + b1 * kernel[kw + r + s]
+                    if rows.2 != nil { v += a2 * kernel[2 * kw + r] + b2 * kernel[2 * kw + r + s] }
+                    out[x + q] = v < 0 ? v * slope : v
+                }
+            }
+            x += count
         }
-        leakyReLUInPlace(out, count: outW, slope: slope)
     }
 }

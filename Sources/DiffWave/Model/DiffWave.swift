@@ -28,29 +28,46 @@ public final class DiffWave: @unchecked Sendable {
     // MARK: - Step-independent work
 
     /// The spectrogram upsampler: `mel (M, F)` -> `(M, F * 256)` through two transposed
-    /// 2-D convolutions (stride 16 in time), each followed by leaky ReLU(0.4).
+    /// 2-D convolutions (stride 16 in time), each followed by leaky ReLU(0.4). The engine keeps
+    /// only the first layer's output (`upsampleFirstLayer`) and runs the second per time tile
+    /// (`upsampleSecondLayer`): the whole `(M, N)` would be 67 MB for 10 s of audio. This
+    /// whole-signal form serves tests and diagnostics.
     public func upsample(mel: Tensor) -> [Float] {
+        let once = upsampleFirstLayer(mel: mel), n = mel.shape[1] * config.hopSamples
+        var twice = [Float](repeating: 0, count: config.nMels * n)
+        once.withUnsafeBufferPointer { o in twice.withUnsafeMutableBufferPointer { t in
+            upsampleSecondLayer(o.baseAddress!, samples: n, columns: 0..<n, into: t.baseAddress!, ld: n)
+        } }
+        return twice
+    }
+
+    /// The upsampler's first layer: `mel (M, F)` -> `(M, F * 16)`.
+    func upsampleFirstLayer(mel: Tensor) -> [Float] {
         precondition(!config.unconditional && mel.shape.count == 2 && mel.shape[0] == config.nMels)
         let m = config.nMels, frames = mel.shape[1], s = DiffWaveConfig.upsamplerStride
         var once = [Float](repeating: 0, count: m * frames * s)
-        var twice = [Float](repeating: 0, count: m * frames * s * s)
         mel.data.withUnsafeBufferPointer { input in
             weights.upsampler1!.withUnsafeBufferPointer { k in
                 once.withUnsafeMutableBufferPointer { out in
                     transposedConv2DLeakyReLU(input.baseAddress!, height: m, width: frames, kernel: k.baseAddress!,
-                                              bias: weights.upsampler1Bias, stride: s, slope: 0.4, into: out.baseAddress!)
+                                              bias: weights.upsampler1Bias, stride: s, slope: 0.4,
+                                              columns: 0..<(frames * s), into: out.baseAddress!, ld: frames * s)
                 }
             }
         }
-        once.withUnsafeBufferPointer { input in
-            weights.upsampler2!.withUnsafeBufferPointer { k in
-                twice.withUnsafeMutableBufferPointer { out in
-                    transposedConv2DLeakyReLU(input.baseAddress!, height: m, width: frames * s, kernel: k.baseAddress!,
-                                              bias: weights.upsampler2Bias, stride: s, slope: 0.4, into: out.baseAddress!)
-                }
-            }
+        return once
+    }
+
+    /// The upsampler's second layer over the time columns `columns` of an `n`-sample signal:
+    /// `once (M, n / 16)` -> `out (M, columns.count)`, rows `ld` apart.
+    func upsampleSecondLayer(_ once: UnsafePointer<Float>, samples n: Int, columns: Range<Int>,
+                             into out: UnsafeMutablePointer<Float>, ld: Int) {
+        let s = DiffWaveConfig.upsamplerStride
+        weights.upsampler2!.withUnsafeBufferPointer { k in
+            transposedConv2DLeakyReLU(once, height: config.nMels, width: n / s, kernel: k.baseAddress!,
+                                      bias: weights.upsampler2Bias, stride: s, slope: 0.4,
+                                      columns: columns, into: out, ld: ld)
         }
-        return twice
     }
 
     /// The diffusion-step embedding: the sin/cos table row for step `t` (linearly
@@ -93,11 +110,12 @@ public final class DiffWave: @unchecked Sendable {
     // MARK: - The network
 
     /// ε_θ(x_t, t, c): the noise the network sees in `audio (N)` at diffusion step `t`,
-    /// conditioned on the upsampled mel `(M, N)` (nil for unconditional models), into `out (N)`.
+    /// conditioned on the mel after the upsampler's first layer, `(M, N / 16)`
+    /// (`upsampleFirstLayer`; nil for unconditional models), into `out (N)`.
     func predictNoise(audio: UnsafePointer<Float>, step t: Float, conditioner: UnsafePointer<Float>?,
                       into out: UnsafeMutablePointer<Float>, workspace ws: Workspace) {
         let c = config.residualChannels, e = DiffWaveConfig.embeddingWidth
-        precondition(conditioner != nil || config.unconditional, "a conditional model needs the upsampled mel")
+        precondition(conditioner != nil || config.unconditional, "a conditional model needs the (first-layer) upsampled mel")
 
         // The step embedding and each layer's projection of it: (512) -> (L, C)
         embedStep(t, into: ws.embedding, hidden: ws.hidden, row: ws.tableRow)
@@ -151,12 +169,12 @@ public final class DiffWave: @unchecked Sendable {
                                scratch: Workspace.TileScratch, workspace ws: Workspace) {
         let c = config.residualChannels, n = ws.samples, start = columns.lowerBound, width = columns.count
 
-        // stacked (3C + M, width) = [y(t - d); y(t); y(t + d); mel(t)] with y = x + step bias.
+        // stacked (3C + M, width) = [y(t - d); y(t); y(t + d); mel(t)] with y = x + step bias and
+        // mel(t) the upsampler's second layer over this tile.
         stackDilatedTaps(x, channels: c, samples: n, bias: stepBias, start: start, columns: width,
                          dilation: layer.dilation, into: scratch.stacked, ldStacked: width)
-        if let mel = conditioner {
-            copyColumns(mel, rows: config.nMels, samples: n, start: start, columns: width,
-                        into: scratch.stacked + 3 * c * width, ld: width)
+        if let once = conditioner {
+            upsampleSecondLayer(once, samples: n, columns: columns, into: scratch.stacked + 3 * c * width, ld: width)
         }
         // (2C, width) = [W_0 | W_1 | W_2 | W_mel] @ stacked; its bias is added in the gate.
         let bf16 = scratch.matmuls[width]

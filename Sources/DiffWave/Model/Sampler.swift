@@ -39,7 +39,7 @@ public struct Sampler: Sendable {
             throw DiffWaveError(.input, "this checkpoint is unconditional: it takes no mel (use generate)")
         }
         try MelInput.check(mel, config: model.config)
-        let conditioner = model.upsample(mel: mel)
+        let conditioner = model.upsampleFirstLayer(mel: mel)
         return try conditioner.withUnsafeBufferPointer { (c) throws(DiffWaveError) -> [Float] in
             try run(samples: mel.shape[1] * model.config.hopSamples, conditioner: c.baseAddress, noise: noise,
                     threads: threads, progress: progress)
