@@ -61,7 +61,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         logger.info("listening", metadata: ["address": "\(config.host):\(server.port)", "workers": "\(config.workers)",
-                                            "threads_per_job": "\(config.threadsPerJob)", "queue": "\(config.queueCapacity)"])
+                                            "threads_per_job": "\(config.threadsPerJob)", "queue": "\(config.queueCapacity)",
+                                            "precision": "\(config.precision.rawValue)"])
 
         let signal = await ShutdownSignal.next()
         logger.info("draining", metadata: ["signal": "\(signal)", "deadline_s": "\(config.drainTimeout)"])
