@@ -4,8 +4,9 @@ import Foundation
 /// shared by every worker; each caller brings its own `Workspace`.
 public final class DiffWave: @unchecked Sendable {
     public let config: DiffWaveConfig
-    /// The step-embedding MLP and the upsampler; the residual layers, input and output
-    /// projections live only in `packed` (not twice: that is 10 MB for BASE).
+    /// The step-embedding MLP and the upsampler's first layer; the residual layers, input and
+    /// output projections live only in `packed` (not twice: that is 10 MB for BASE), next to
+    /// the upsampler's second layer, which the step loop runs per tile.
     let weights: DiffWaveWeights
     let packed: PackedWeights
     /// Time columns per tile: large enough for efficient GEMMs, small enough that a tile's
@@ -63,11 +64,8 @@ public final class DiffWave: @unchecked Sendable {
     func upsampleSecondLayer(_ once: UnsafePointer<Float>, samples n: Int, columns: Range<Int>,
                              into out: UnsafeMutablePointer<Float>, ld: Int) {
         let s = DiffWaveConfig.upsamplerStride
-        weights.upsampler2!.withUnsafeBufferPointer { k in
-            transposedConv2DLeakyReLU(once, height: config.nMels, width: n / s, kernel: k.baseAddress!,
-                                      bias: weights.upsampler2Bias, stride: s, slope: 0.4,
-                                      columns: columns, into: out, ld: ld)
-        }
+        transposedConv2DLeakyReLU(once, height: config.nMels, width: n / s, kernel: packed.upsampler2,
+                                  bias: packed.upsampler2Bias, stride: s, slope: 0.4, columns: columns, into: out, ld: ld)
     }
 
     /// The diffusion-step embedding: the sin/cos table row for step `t` (linearly

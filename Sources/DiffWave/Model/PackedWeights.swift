@@ -26,6 +26,10 @@ final class PackedWeights: @unchecked Sendable {
     let skipBias: Pointer           // (C)
     let outputProjection: Pointer   // (C)
     let outputBias: Float
+    /// The upsampler's second layer (3, 32), run per time tile inside the step loop; an
+    /// empty stand-in for unconditional models.
+    let upsampler2: Pointer
+    let upsampler2Bias: Float
     /// K of the stacked GEMM: 3C, plus M for a conditional model.
     let stackedDepth: Int
     let layers: [Layer]
@@ -33,7 +37,8 @@ final class PackedWeights: @unchecked Sendable {
     init(_ w: DiffWaveWeights, config: DiffWaveConfig) {
         let c = config.residualChannels, m = config.unconditional ? 0 : config.nMels
         let depth = 3 * c + m
-        var arrays: [[Float]] = [w.inputProjection, w.inputBias, w.skipProjection, w.skipBias, w.outputProjection]
+        var arrays: [[Float]] = [w.inputProjection, w.inputBias, w.skipProjection, w.skipBias, w.outputProjection,
+                                 w.upsampler2 ?? [0]]
         for l in w.layers {
             var stacked = [Float](repeating: 0, count: 2 * c * depth)
             var bias = l.dilatedBias
@@ -59,7 +64,9 @@ final class PackedWeights: @unchecked Sendable {
         }
         func take() -> Pointer { defer { next += 1 }; return pointers[next] }
         inputProjection = take(); inputBias = take(); skipProjection = take(); skipBias = take(); outputProjection = take()
+        upsampler2 = take()
         outputBias = w.outputBias
+        upsampler2Bias = w.upsampler2Bias
         stackedDepth = depth
         let perLayer16 = 2 * c * depth + 2 * c * c
         let storage16 = UnsafeMutablePointer<UInt16>.allocate(capacity: max(1, perLayer16 * w.layers.count))
