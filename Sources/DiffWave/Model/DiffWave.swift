@@ -157,7 +157,8 @@ public final class DiffWave: @unchecked Sendable {
     }
 
     /// One residual layer over the time tile `columns`:
-    ///   y = DilatedConv(x + Linear(t_emb)) + Conv1x1(mel)   one GEMM over the stacked taps and mel
+    ///   y = DilatedConv(x + Linear(t_emb)) + Conv1x1(mel)   one GEMM over the stacked taps and mel,
+    ///                                                        or four by Winograd F(2, 3)
     ///   z = σ(gate) ⊙ tanh(filter)                          biases folded in
     ///   residual, skip = Conv1x1(z)                          one GEMM
     ///   x' = (x + residual) / √2,  skip_sum += skip          biases folded in
@@ -166,27 +167,20 @@ public final class DiffWave: @unchecked Sendable {
                                conditioner: UnsafePointer<Float>?, columns: Range<Int>,
                                scratch: Workspace.TileScratch, workspace ws: Workspace) {
         let c = config.residualChannels, n = ws.samples, start = columns.lowerBound, width = columns.count
+        let d = layer.dilation
 
-        // stacked (3C + M, width) = [y(t - d); y(t); y(t + d); mel(t)] with y = x + step bias and
-        // mel(t) the upsampler's second layer over this tile.
-        stackDilatedTaps(x, channels: c, samples: n, bias: stepBias, start: start, columns: width,
-                         dilation: layer.dilation, into: scratch.stacked, ldStacked: width)
-        if let once = conditioner {
-            upsampleSecondLayer(once, samples: n, columns: columns, into: scratch.stacked + 3 * c * width, ld: width)
-        }
-        // (2C, width) = [W_0 | W_1 | W_2 | W_mel] @ stacked; its bias is added in the gate.
-        let bf16 = scratch.matmuls[width]
-        if let bf16 {
-            convertToBFloat16(scratch.stacked, count: ws.depth * width, into: scratch.stacked16)
-            bf16.conv.run(layer.stacked16, scratch.stacked16, scratch.conv)
+        // Winograd where the tile is whole blocks of pairs clear of the signal's ends (no
+        // padding) and, under bfloat16, a full tile (the matmuls' fixed shape).
+        if let taps = layer.winograd, Winograd.applies(columns: width, dilation: d), start >= d, start + width + d <= n,
+           ws.precision == .float32 || width == ws.tile {
+            winogradConvGate(layer, taps, stepBias: stepBias, x: x, conditioner: conditioner, columns: columns,
+                             scratch: scratch, workspace: ws)
         } else {
-            gemm(m: 2 * c, n: width, k: ws.depth, layer.stacked, lda: ws.depth, scratch.stacked, ldb: width,
-                 scratch.conv, ldc: width, beta: 0)
+            dilatedConvGate(layer, stepBias: stepBias, x: x, conditioner: conditioner, columns: columns,
+                            scratch: scratch, workspace: ws)
         }
-        gatedTanh(scratch.conv, ldy: width, bias: layer.stackedBias, into: scratch.gated, ldz: width,
-                  channels: c, columns: width)
         // (2C, width) = W_out @ z; its bias is added in the residual and skip updates.
-        if let bf16 {
+        if let bf16 = scratch.matmuls[width] {
             convertToBFloat16(scratch.gated, count: c * width, into: scratch.gated16)
             bf16.output.run(layer.output16, scratch.gated16, scratch.projected)
         } else {
@@ -204,6 +198,68 @@ public final class DiffWave: @unchecked Sendable {
                 sum[j] += skip[j] + bs
             }
         }
+    }
+
+    /// `z (C, width)` into `scratch.gated`: the dilated conv and conditioner projection as one
+    /// GEMM over `stacked (3C + M, width) = [y(t - d); y(t); y(t + d); mel(t)]`, with
+    /// `y = x + step bias` and `mel(t)` the upsampler's second layer over this tile, then the gate.
+    private func dilatedConvGate(_ layer: PackedWeights.Layer, stepBias: UnsafePointer<Float>, x: UnsafePointer<Float>,
+                                 conditioner: UnsafePointer<Float>?, columns: Range<Int>,
+                                 scratch: Workspace.TileScratch, workspace ws: Workspace) {
+        let c = config.residualChannels, n = ws.samples, start = columns.lowerBound, width = columns.count
+        stackDilatedTaps(x, channels: c, samples: n, bias: stepBias, start: start, columns: width,
+                         dilation: layer.dilation, into: scratch.stacked, ldStacked: width)
+        if let once = conditioner {
+            upsampleSecondLayer(once, samples: n, columns: columns, into: scratch.stacked + 3 * c * width, ld: width)
+        }
+        // (2C, width) = [W_0 | W_1 | W_2 | W_mel] @ stacked; its bias is added in the gate.
+        if let bf16 = scratch.matmuls[width] {
+            convertToBFloat16(scratch.stacked, count: ws.depth * width, into: scratch.stacked16)
+            bf16.conv.run(layer.stacked16, scratch.stacked16, scratch.conv)
+        } else {
+            gemm(m: 2 * c, n: width, k: ws.depth, layer.stacked, lda: ws.depth, scratch.stacked, ldb: width,
+                 scratch.conv, ldc: width, beta: 0)
+        }
+        gatedTanh(scratch.conv, ldy: width, bias: layer.stackedBias, into: scratch.gated, ldz: width,
+                  channels: c, columns: width)
+    }
+
+    /// `z (C, width)` into `scratch.gated` by Winograd F(2, 3) (Kernels/Winograd.swift): four
+    /// GEMMs over half the columns each, the conditioner riding in the first and the last.
+    private func winogradConvGate(_ layer: PackedWeights.Layer, _ taps: PackedWeights.WinogradTaps,
+                                  stepBias: UnsafePointer<Float>, x: UnsafePointer<Float>,
+                                  conditioner: UnsafePointer<Float>?, columns: Range<Int>,
+                                  scratch: Workspace.TileScratch, workspace ws: Workspace) {
+        let c = config.residualChannels, n = ws.samples, width = columns.count, d = layer.dilation
+        let pairs = width / 2, outer = ws.depth - 2 * c   // C + M: the taps' and the mel's rows
+        // Input blocks u1 (C + M), u2 (C), u3 (C), u4 (C + M), `pairs` columns each; the mel rows
+        // of u1 and u4 are the tile's even and odd columns.
+        let u1 = scratch.stacked, u2 = u1 + outer * pairs, u3 = u2 + c * pairs, u4 = u3 + c * pairs
+        winogradInputTransform(x, channels: c, samples: n, bias: stepBias, start: columns.lowerBound, columns: width,
+                               dilation: d, into: (u1, u2, u3, u4), ld: pairs)
+        if let once = conditioner {
+            // The mel tile in column order, parked in the products' buffer until the GEMMs.
+            upsampleSecondLayer(once, samples: n, columns: columns, into: scratch.conv, ld: width)
+            winogradSplitColumns(scratch.conv, rows: outer - c, columns: width, dilation: d,
+                                 even: u1 + c * pairs, odd: u4 + c * pairs, ld: pairs)
+        }
+        // Products m1...m4 (2C, pairs); the conv's bias is added in the gate.
+        let m1 = scratch.conv, m2 = m1 + 2 * c * pairs, m3 = m2 + 2 * c * pairs, m4 = m3 + 2 * c * pairs
+        if ws.precision == .bfloat16, let bf16 = scratch.winograd {
+            let v1 = scratch.stacked16, v2 = v1 + outer * pairs, v3 = v2 + c * pairs, v4 = v3 + c * pairs
+            convertToBFloat16(u1, count: (2 * outer + 2 * c) * pairs, into: v1)
+            bf16.outer.run(taps.m1x16, v1, m1)
+            bf16.inner.run(taps.m2x16, v2, m2)
+            bf16.inner.run(taps.m3x16, v3, m3)
+            bf16.outer.run(taps.m4x16, v4, m4)
+        } else {
+            gemm(m: 2 * c, n: pairs, k: outer, taps.m1, lda: outer, u1, ldb: pairs, m1, ldc: pairs, beta: 0)
+            gemm(m: 2 * c, n: pairs, k: c, taps.m2, lda: c, u2, ldb: pairs, m2, ldc: pairs, beta: 0)
+            gemm(m: 2 * c, n: pairs, k: c, taps.m3, lda: c, u3, ldb: pairs, m3, ldc: pairs, beta: 0)
+            gemm(m: 2 * c, n: pairs, k: outer, taps.m4, lda: outer, u4, ldb: pairs, m4, ldc: pairs, beta: 0)
+        }
+        winogradGatedTanh((UnsafePointer(m1), UnsafePointer(m2), UnsafePointer(m3), UnsafePointer(m4)), ldm: pairs, bias: layer.stackedBias, into: scratch.gated, ldz: width,
+                          channels: c, columns: width, dilation: d)
     }
 
     /// `out (width) = w_out · ReLU(W_skip (C, C) @ skip (C, width) / √L + b_skip) + b_out`.

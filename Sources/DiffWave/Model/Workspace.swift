@@ -5,8 +5,9 @@ import Dispatch
 /// loop never allocates.
 public final class Workspace {
     /// One thread's tile scratch: the stacked GEMM input `[y(t - d); y(t); y(t + d); mel(t)]`
-    /// (3C + M, tile), the dilated conv output (2C, tile), the gated activation (C, tile) and
-    /// the output projection (2C, tile).
+    /// (3C + M, tile) or Winograd's four input blocks ((2C + M, tile) in all), the dilated conv
+    /// output (2C, tile) or Winograd's four products (4C, tile) and mel tile (M, tile), the gated activation (C, tile)
+    /// and the output projection (2C, tile).
     final class TileScratch {
         let stacked: UnsafeMutablePointer<Float>
         let conv: UnsafeMutablePointer<Float>
@@ -17,11 +18,13 @@ public final class Workspace {
         let stacked16: UnsafeMutablePointer<UInt16>
         let gated16: UnsafeMutablePointer<UInt16>
         let matmuls: [Int: (conv: BF16Matmul, output: BF16Matmul)]
+        /// Under `.bfloat16`: Winograd's products over half a full tile, `(2C, C + M)` and `(2C, C)` weights.
+        let winograd: (outer: BF16Matmul, inner: BF16Matmul)?
 
         init(channels c: Int, depth: Int, tile: Int, widths: Set<Int>, precision: Precision,
              allocate: (Int) -> UnsafeMutablePointer<Float>) {
             stacked = allocate(depth * tile)
-            conv = allocate(2 * c * tile)
+            conv = allocate(max(4 * c, depth - 3 * c) * tile)   // Winograd parks the mel (M, tile) here too
             gated = allocate(c * tile)
             projected = allocate(2 * c * tile)
             let half = precision == .bfloat16 ? 1 : 0   // two bfloat16 values per float
@@ -36,10 +39,15 @@ public final class Workspace {
                 }
             }
             self.matmuls = matmuls
+            let pairs = tile / 2, outer = depth - 2 * c
+            winograd = precision == .bfloat16 && tile % 2 == 0
+                ? (try! BF16Matmul(m: 2 * c, n: pairs, k: outer, lda: outer, ldb: pairs, ldc: pairs),
+                   try! BF16Matmul(m: 2 * c, n: pairs, k: c, lda: c, ldb: pairs, ldc: pairs))
+                : nil
         }
 
         static func floats(channels c: Int, depth: Int, tile: Int, precision: Precision) -> Int {
-            (depth + 5 * c) * tile + (precision == .bfloat16 ? (depth + c) * tile / 2 : 0)
+            (depth + max(4 * c, depth - 3 * c) + 3 * c) * tile + (precision == .bfloat16 ? (depth + c) * tile / 2 : 0)
         }
     }
 
