@@ -17,15 +17,19 @@ import Testing
         #expect(Winograd.applies(columns: 512, dilation: 16))
         #expect(Winograd.applies(columns: 512, dilation: 256))
         #expect(!Winograd.applies(columns: 512, dilation: 512))   // a block is 1024 columns
-        #expect(!Winograd.applies(columns: 512, dilation: 8))     // runs shorter than a vector
+        #expect(Winograd.applies(columns: 512, dilation: 8))      // runs of one 8-lane vector
+        #expect(Winograd.applies(columns: 64, dilation: 2))
+        #expect(!Winograd.applies(columns: 48, dilation: 2))      // 24 pairs: not whole 16-lane vectors
+        #expect(!Winograd.applies(columns: 512, dilation: 1))
+        #expect(!Winograd.applies(columns: 512, dilation: 3))
         #expect(!Winograd.applies(columns: 500, dilation: 16))
     }
 
     /// `z = σ(W_g ⋆ y + mel terms + b) ⊙ tanh(...)` for a `(c, n)` tile at dilation `d`, by the
     /// kernels, against the same sum written out tap by tap.
-    @Test(arguments: [16, 32])
+    @Test(arguments: [2, 4, 8, 16, 32])
     func transformsProductsAndGateMatchTheDirectConv(dilation d: Int) {
-        let c = 3, m = 2, n = 4 * d, total = n + 2 * d + 5, t0 = d + 3, pairs = n / 2
+        let c = 3, m = 2, n = max(4 * d, 64), total = n + 2 * d + 5, t0 = d + 3, pairs = n / 2
         let x = Self.random(c * total, seed: 1), mel = Self.random(m * n, seed: 2)
         let bias = Self.random(c, seed: 3), convBias = Self.random(2 * c, seed: 4)
         let g = (0..<3).map { Self.random(2 * c * c, seed: 10 + UInt64($0)) }, wm = Self.random(2 * c * m, seed: 20)
@@ -84,21 +88,25 @@ import Testing
             products[2].withUnsafeBufferPointer { p3 in products[3].withUnsafeBufferPointer { p4 in
                 z.withUnsafeMutableBufferPointer { zp in
                     winogradGatedTanh((a.baseAddress!, b.baseAddress!, p3.baseAddress!, p4.baseAddress!), ldm: pairs,
-                                      bias: convBias, into: zp.baseAddress!, ldz: n, channels: c, columns: n, dilation: d)
+                                      bias: convBias, into: zp.baseAddress!, ldz: n, channels: c, columns: n)
                 }
             } }
         } }
-        #expect(maxAbsDifference(z, expected) < 1e-5)
+        // z comes in pair order: the even columns 2db + r (pair p = db + r), then their odd partners.
+        let order = (0..<pairs).map { p in 2 * d * (p / d) + p % d }
+        let inPairOrder = (0..<c).flatMap { i in (order + order.map { $0 + d }).map { expected[i * n + $0] } }
+        #expect(maxAbsDifference(z, inPairOrder) < 1e-5)
     }
 
-    /// A model whose layers have dilations 1...32: tiles of 512 take the Winograd path for
-    /// d = 16 and 32 away from the signal's ends; tiles of 37 never do.
+    /// A model whose layers have dilations 1...32: tiles of 512 take the Winograd path away
+    /// from the signal's ends (except at d = 1), tiles of 37 never do; the residual and skip
+    /// updates put the pair-ordered tiles back in column order.
     @Test(arguments: [false, true])
     func winogradTilesMatchDirectTiles(conditional: Bool) throws {
         var config = DiffWaveConfig.base
         (config.residualLayers, config.residualChannels, config.dilationCycleLength, config.unconditional) = (6, 8, 6, !conditional)
         let model = try DiffWave.untrained(config: config)
-        #expect(model.packed.layers.map { $0.winograd != nil } == [false, false, false, false, true, true])
+        #expect(model.packed.layers.map { $0.winograd != nil } == [false, true, true, true, true, true])
         let n = 4 * 512 + 256
         let x = Self.random(n, seed: 7)
         let mel: [Float]? = conditional

@@ -10,15 +10,25 @@
 ///
 /// Each product is a GEMM over half the tile's columns. A tile's columns pair up in blocks of
 /// `2d`: the first `d` columns of a block ("even") with the `d` after them ("odd"); pair `p`
-/// of block `b` is column `2db + r` with `p = bd + r`. The kernels here need `d` to be a whole
-/// number of lanes, so every run of `d` columns is whole vectors.
+/// of block `b` is column `2db + r` with `p = bd + r`. From the transformed inputs to the
+/// residual update a tile stays in pair order, `[even columns | odd columns]` (the GEMMs do
+/// not care about column order): the kernels move runs of `d` columns, vectors of `d` lanes
+/// (2, 4, 8) or of whole `Lanes` (16 and up), and never shuffle lanes.
 enum Winograd {
-    /// Whether the transforms apply to a tile of `n` columns at dilation `d`: whole blocks of
-    /// pairs, runs of whole vectors.
-    static func applies(columns n: Int, dilation d: Int) -> Bool {
-        d % Lanes.scalarCount == 0 && n % (2 * d) == 0
+    /// Whether the kernels handle dilation `d`: runs of whole vectors.
+    static func supports(dilation d: Int) -> Bool {
+        d >= Lanes.scalarCount ? d % Lanes.scalarCount == 0 : [2, 4, 8].contains(d)
     }
+
+    /// Whether they apply to a tile of `n` columns: whole blocks of pairs, whole vectors of pairs.
+    static func applies(columns n: Int, dilation d: Int) -> Bool {
+        supports(dilation: d) && n % (2 * d) == 0 && n % (2 * Lanes.scalarCount) == 0
+    }
+
 }
+
+typealias FourRows = (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)
+typealias FourProducts = (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>)
 
 /// The input transform, with the step bias added first as in `stackDilatedTaps`:
 /// `x (c, N)` -> four `(c, n / 2)` blocks, rows `ld` apart:
@@ -27,71 +37,141 @@ enum Winograd {
 @inline(__always)
 func winogradInputTransform(
     _ x: UnsafePointer<Float>, channels c: Int, samples total: Int, bias: UnsafePointer<Float>,
-    start t0: Int, columns n: Int, dilation d: Int,
-    into u: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>),
-    ld: Int
+    start t0: Int, columns n: Int, dilation d: Int, into u: FourRows, ld: Int
 ) {
     precondition(Winograd.applies(columns: n, dilation: d) && t0 >= d && t0 + n + d <= total)
-    let step = Lanes.scalarCount
     for ch in 0..<c {
-        let row = UnsafeRawPointer(x + ch * total + t0), b = Lanes(repeating: bias[ch])
-        let out = (UnsafeMutableRawPointer(u.0 + ch * ld), UnsafeMutableRawPointer(u.1 + ch * ld),
-                   UnsafeMutableRawPointer(u.2 + ch * ld), UnsafeMutableRawPointer(u.3 + ch * ld))
-        @inline(__always) func y(_ column: Int) -> Lanes { row.loadUnaligned(fromByteOffset: 4 * column, as: Lanes.self) + b }
-        for block in 0..<(n / (2 * d)) {
-            for r in Swift.stride(from: 0, to: d, by: step) {
-                let t = 2 * d * block + r, p = 4 * (d * block + r)
-                let y0 = y(t - d), y1 = y(t), y2 = y(t + d), y3 = y(t + 2 * d)
-                out.0.storeBytes(of: y0 - y2, toByteOffset: p, as: Lanes.self)
-                out.1.storeBytes(of: y1 + y2, toByteOffset: p, as: Lanes.self)
-                out.2.storeBytes(of: y2 - y1, toByteOffset: p, as: Lanes.self)
-                out.3.storeBytes(of: y1 - y3, toByteOffset: p, as: Lanes.self)
-            }
+        let row = x + ch * total + t0, out = (u.0 + ch * ld, u.1 + ch * ld, u.2 + ch * ld, u.3 + ch * ld)
+        switch d {
+        case 2: winogradInputRow(SIMD2<Float>.self, row, bias: bias[ch], columns: n, dilation: d, into: out)
+        case 4: winogradInputRow(SIMD4<Float>.self, row, bias: bias[ch], columns: n, dilation: d, into: out)
+        case 8: winogradInputRow(SIMD8<Float>.self, row, bias: bias[ch], columns: n, dilation: d, into: out)
+        default: winogradInputRow(Lanes.self, row, bias: bias[ch], columns: n, dilation: d, into: out)
         }
     }
 }
 
-/// Splits a tile's rows `src (rows, n)` into its even and odd columns, `even` and `odd`
-/// `(rows, n / 2)`, rows `ld` apart (the conditioner's rows of `u1` and `u4`).
+/// One row of the input transform in vectors of `V`: `y(t - d)` is the odd run before,
+/// `y(t + 2d)` the even run after.
+@inline(never)
+func winogradInputRow<V: SIMD>(_: V.Type, _ row: UnsafePointer<Float>, bias: Float, columns n: Int, dilation d: Int,
+                               into u: FourRows) where V.Scalar == Float {
+    let b = V(repeating: bias), x = UnsafeRawPointer(row)
+    @inline(__always) func y(_ column: Int) -> V { x.loadUnaligned(fromByteOffset: 4 * column, as: V.self) + b }
+    let out = (UnsafeMutableRawPointer(u.0), UnsafeMutableRawPointer(u.1), UnsafeMutableRawPointer(u.2), UnsafeMutableRawPointer(u.3))
+    // Column t of block b's even run is pair p = t - bd.
+    for block in 0..<(n / (2 * d)) {
+        for t in Swift.stride(from: 2 * d * block, to: 2 * d * block + d, by: V.scalarCount) {
+            let p = 4 * (t - d * block), y0 = y(t - d), y1 = y(t), y2 = y(t + d), y3 = y(t + 2 * d)
+            out.0.storeBytes(of: y0 - y2, toByteOffset: p, as: V.self)
+            out.1.storeBytes(of: y1 + y2, toByteOffset: p, as: V.self)
+            out.2.storeBytes(of: y2 - y1, toByteOffset: p, as: V.self)
+            out.3.storeBytes(of: y1 - y3, toByteOffset: p, as: V.self)
+        }
+    }
+}
+
+/// A tile's rows `src (rows, n)` in pair order: the even columns into `even`, the odd ones
+/// into `odd`, `(rows, n / 2)` each, rows `ld` apart (the conditioner's rows of `u1` and `u4`).
 @inline(__always)
 func winogradSplitColumns(_ src: UnsafePointer<Float>, rows: Int, columns n: Int, dilation d: Int,
                           even: UnsafeMutablePointer<Float>, odd: UnsafeMutablePointer<Float>, ld: Int) {
     for row in 0..<rows {
         let from = src + row * n, e = even + row * ld, o = odd + row * ld
-        for block in 0..<(n / (2 * d)) {
-            (e + d * block).update(from: from + 2 * d * block, count: d)
-            (o + d * block).update(from: from + 2 * d * block + d, count: d)
+        switch d {
+        case 2: winogradSplitRow(SIMD2<Float>.self, from, columns: n, dilation: d, even: e, odd: o)
+        case 4: winogradSplitRow(SIMD4<Float>.self, from, columns: n, dilation: d, even: e, odd: o)
+        case 8: winogradSplitRow(SIMD8<Float>.self, from, columns: n, dilation: d, even: e, odd: o)
+        default: winogradSplitRow(Lanes.self, from, columns: n, dilation: d, even: e, odd: o)
+        }
+    }
+}
+
+@inline(never)
+func winogradSplitRow<V: SIMD>(_: V.Type, _ src: UnsafePointer<Float>, columns n: Int, dilation d: Int,
+                               even: UnsafeMutablePointer<Float>, odd: UnsafeMutablePointer<Float>) where V.Scalar == Float {
+    let x = UnsafeRawPointer(src), e = UnsafeMutableRawPointer(even), o = UnsafeMutableRawPointer(odd)
+    for block in 0..<(n / (2 * d)) {
+        for t in Swift.stride(from: 2 * d * block, to: 2 * d * block + d, by: V.scalarCount) {
+            let p = 4 * (t - d * block)
+            e.storeBytes(of: x.loadUnaligned(fromByteOffset: 4 * t, as: V.self), toByteOffset: p, as: V.self)
+            o.storeBytes(of: x.loadUnaligned(fromByteOffset: 4 * (t + d), as: V.self), toByteOffset: p, as: V.self)
         }
     }
 }
 
 /// The output transform fused with the gated activation unit and the conv's bias:
 /// four products `m1..m4 (2c, n / 2)`, rows `ldm` apart, gate rows then filter rows ->
-/// `z (c, n)` in column order, `z = σ(gate + b_gate) ⊙ tanh(filter + b_filter)` with
-/// `even = m1 + m2 + m3` and `odd = m2 - m3 - m4`.
+/// `z (c, n)` in pair order (`z[:, p]` from `m1 + m2 + m3`, `z[:, n/2 + p]` from
+/// `m2 - m3 - m4`), `z = σ(gate + b_gate) ⊙ tanh(filter + b_filter)`.
 @inline(__always)
 func winogradGatedTanh(
-    _ m: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>), ldm: Int,
-    bias: UnsafePointer<Float>, into z: UnsafeMutablePointer<Float>, ldz: Int,
+    _ m: FourProducts, ldm: Int, bias: UnsafePointer<Float>, into z: UnsafeMutablePointer<Float>, ldz: Int,
+    channels c: Int, columns n: Int
+) {
+    for i in 0..<c {
+        let gate = (m.0 + i * ldm, m.1 + i * ldm, m.2 + i * ldm, m.3 + i * ldm)
+        let filter = (m.0 + (c + i) * ldm, m.1 + (c + i) * ldm, m.2 + (c + i) * ldm, m.3 + (c + i) * ldm)
+        winogradGateRow(gate, filter, bias: (bias[i], bias[c + i]), into: z + i * ldz, pairs: n / 2)
+    }
+}
+
+@inline(never)
+func winogradGateRow(_ g: FourProducts, _ f: FourProducts, bias: (Float, Float),
+                     into z: UnsafeMutablePointer<Float>, pairs: Int) {
+    let bg = Lanes(repeating: bias.0), bf = Lanes(repeating: bias.1), out = UnsafeMutableRawPointer(z)
+    @inline(__always) func load(_ p: UnsafePointer<Float>, _ offset: Int) -> Lanes {
+        UnsafeRawPointer(p).loadUnaligned(fromByteOffset: offset, as: Lanes.self)
+    }
+    for v in 0..<(pairs / Lanes.scalarCount) {
+        let p = 4 * Lanes.scalarCount * v   // byte offset
+        let g0 = load(g.0, p), g1 = load(g.1, p), g2 = load(g.2, p), g3 = load(g.3, p)
+        let f0 = load(f.0, p), f1 = load(f.1, p), f2 = load(f.2, p), f3 = load(f.3, p)
+        out.storeBytes(of: gatedTanh(gate: g0 + g1 + g2 + bg, filter: f0 + f1 + f2 + bf), toByteOffset: p, as: Lanes.self)
+        out.storeBytes(of: gatedTanh(gate: g1 - g2 - g3 + bg, filter: f1 - f2 - f3 + bf), toByteOffset: 4 * pairs + p, as: Lanes.self)
+    }
+}
+
+/// The residual and skip updates for a tile in pair order: `x' = (x + residual + b_r) / √2`
+/// and `skip += s + b_s`, with `x`, `x'` and `skip` rows in column order (`ld` apart) and
+/// `projected (2c, n)` = residual rows then skip rows, in pair order.
+@inline(__always)
+func winogradResidualUpdate(
+    _ projected: UnsafePointer<Float>, bias: UnsafePointer<Float>, x: UnsafePointer<Float>,
+    xNext: UnsafeMutablePointer<Float>, skip: UnsafeMutablePointer<Float>, ld: Int,
     channels c: Int, columns n: Int, dilation d: Int
 ) {
-    let step = Lanes.scalarCount
-    for i in 0..<c {
-        let bg = Lanes(repeating: bias[i]), bf = Lanes(repeating: bias[c + i])
-        let out = UnsafeMutableRawPointer(z + i * ldz)
-        @inline(__always) func load(_ p: UnsafePointer<Float>, _ row: Int, _ offset: Int) -> Lanes {
-            UnsafeRawPointer(p + row * ldm).loadUnaligned(fromByteOffset: offset, as: Lanes.self)
+    for ch in 0..<c {
+        let residual = projected + ch * n, s = projected + (c + ch) * n, b = (bias[ch], bias[c + ch])
+        let rows = (x + ch * ld, xNext + ch * ld, skip + ch * ld)
+        switch d {
+        case 2: winogradUpdateRow(SIMD2<Float>.self, residual, s, bias: b, rows, columns: n, dilation: d)
+        case 4: winogradUpdateRow(SIMD4<Float>.self, residual, s, bias: b, rows, columns: n, dilation: d)
+        case 8: winogradUpdateRow(SIMD8<Float>.self, residual, s, bias: b, rows, columns: n, dilation: d)
+        default: winogradUpdateRow(Lanes.self, residual, s, bias: b, rows, columns: n, dilation: d)
         }
-        for block in 0..<(n / (2 * d)) {
-            for r in Swift.stride(from: 0, to: d, by: step) {
-                let p = 4 * (d * block + r), t = 4 * (2 * d * block + r)
-                let g = (load(m.0, i, p), load(m.1, i, p), load(m.2, i, p), load(m.3, i, p))
-                let f = (load(m.0, c + i, p), load(m.1, c + i, p), load(m.2, c + i, p), load(m.3, c + i, p))
-                let even = gatedTanh(gate: g.0 + g.1 + g.2 + bg, filter: f.0 + f.1 + f.2 + bf)
-                let odd = gatedTanh(gate: g.1 - g.2 - g.3 + bg, filter: f.1 - f.2 - f.3 + bf)
-                out.storeBytes(of: even, toByteOffset: t, as: Lanes.self)
-                out.storeBytes(of: odd, toByteOffset: t + 4 * d, as: Lanes.self)
-            }
+    }
+}
+
+@inline(never)
+func winogradUpdateRow<V: SIMD>(
+    _: V.Type, _ residual: UnsafePointer<Float>, _ s: UnsafePointer<Float>, bias: (Float, Float),
+    _ rows: (x: UnsafePointer<Float>, xNext: UnsafeMutablePointer<Float>, skip: UnsafeMutablePointer<Float>),
+    columns n: Int, dilation d: Int
+) where V.Scalar == Float {
+    let br = V(repeating: bias.0), bs = V(repeating: bias.1), scale = V(repeating: 1 / Float(2).squareRoot())
+    let x = UnsafeRawPointer(rows.x), next = UnsafeMutableRawPointer(rows.xNext), sum = UnsafeMutableRawPointer(rows.skip)
+    let r = UnsafeRawPointer(residual), k = UnsafeRawPointer(s)
+    @inline(__always) func update(column t: Int, pair p: Int) {
+        let res = r.loadUnaligned(fromByteOffset: 4 * p, as: V.self), sk = k.loadUnaligned(fromByteOffset: 4 * p, as: V.self)
+        next.storeBytes(of: (x.loadUnaligned(fromByteOffset: 4 * t, as: V.self) + (res + br)) * scale, toByteOffset: 4 * t, as: V.self)
+        sum.storeBytes(of: sum.loadUnaligned(fromByteOffset: 4 * t, as: V.self) + (sk + bs), toByteOffset: 4 * t, as: V.self)
+    }
+    // Column t of block b's even run is pair t - bd; its odd partner t + d is pair n/2 + t - bd.
+    for block in 0..<(n / (2 * d)) {
+        for t in Swift.stride(from: 2 * d * block, to: 2 * d * block + d, by: V.scalarCount) {
+            update(column: t, pair: t - d * block)
+            update(column: t + d, pair: n / 2 + t - d * block)
         }
     }
 }

@@ -170,9 +170,13 @@ public final class DiffWave: @unchecked Sendable {
         let d = layer.dilation
 
         // Winograd where the tile is whole blocks of pairs clear of the signal's ends (no
-        // padding) and, under bfloat16, a full tile (the matmuls' fixed shape).
-        if let taps = layer.winograd, Winograd.applies(columns: width, dilation: d), start >= d, start + width + d <= n,
-           ws.precision == .float32 || width == ws.tile {
+        // padding) and, under bfloat16, a full tile (the matmuls' fixed shape); its tile stays
+        // in pair order until the update.
+        let winograd = layer.winograd.flatMap { taps in
+            Winograd.applies(columns: width, dilation: d) && start >= d && start + width + d <= n
+                && (ws.precision == .float32 || width == ws.tile) ? taps : nil
+        }
+        if let taps = winograd {
             winogradConvGate(layer, taps, stepBias: stepBias, x: x, conditioner: conditioner, columns: columns,
                              scratch: scratch, workspace: ws)
         } else {
@@ -188,6 +192,11 @@ public final class DiffWave: @unchecked Sendable {
                  scratch.projected, ldc: width, beta: 0)
         }
 
+        if winograd != nil {
+            winogradResidualUpdate(scratch.projected, bias: layer.outputBias, x: x + start, xNext: xNext + start,
+                                   skip: ws.skip + start, ld: n, channels: c, columns: width, dilation: d)
+            return
+        }
         let scale = 1 / Float(2).squareRoot()
         for ch in 0..<c {
             let residual = scratch.projected + ch * width, skip = scratch.projected + (c + ch) * width
@@ -224,8 +233,8 @@ public final class DiffWave: @unchecked Sendable {
                   channels: c, columns: width)
     }
 
-    /// `z (C, width)` into `scratch.gated` by Winograd F(2, 3) (Kernels/Winograd.swift): four
-    /// GEMMs over half the columns each, the conditioner riding in the first and the last.
+    /// `z (C, width)` in pair order into `scratch.gated` by Winograd F(2, 3) (Kernels/Winograd.swift):
+    /// four GEMMs over half the columns each, the conditioner riding in the first and the last.
     private func winogradConvGate(_ layer: PackedWeights.Layer, _ taps: PackedWeights.WinogradTaps,
                                   stepBias: UnsafePointer<Float>, x: UnsafePointer<Float>,
                                   conditioner: UnsafePointer<Float>?, columns: Range<Int>,
@@ -258,8 +267,8 @@ public final class DiffWave: @unchecked Sendable {
             gemm(m: 2 * c, n: pairs, k: c, taps.m3, lda: c, u3, ldb: pairs, m3, ldc: pairs, beta: 0)
             gemm(m: 2 * c, n: pairs, k: outer, taps.m4, lda: outer, u4, ldb: pairs, m4, ldc: pairs, beta: 0)
         }
-        winogradGatedTanh((UnsafePointer(m1), UnsafePointer(m2), UnsafePointer(m3), UnsafePointer(m4)), ldm: pairs, bias: layer.stackedBias, into: scratch.gated, ldz: width,
-                          channels: c, columns: width, dilation: d)
+        winogradGatedTanh((UnsafePointer(m1), UnsafePointer(m2), UnsafePointer(m3), UnsafePointer(m4)), ldm: pairs,
+                          bias: layer.stackedBias, into: scratch.gated, ldz: width, channels: c, columns: width)
     }
 
     /// `out (width) = w_out · ReLU(W_skip (C, C) @ skip (C, width) / √L + b_skip) + b_out`.

@@ -94,7 +94,7 @@ final class PackedWeights: @unchecked Sendable {
             convertToBFloat16(layer.output, count: 2 * c * c, into: output16)
             return layer
         }
-        for (i, l) in w.layers.enumerated() where Winograd.applies(columns: 2 * layers[i].dilation, dilation: layers[i].dilation) {
+        for (i, l) in w.layers.enumerated() where Winograd.supports(dilation: layers[i].dilation) {
             layers[i].winograd = winogradTaps(l, channels: c, mels: m)
         }
     }
