@@ -41,6 +41,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// The GEMMs' number format for requests that name none (`precision=`): `.float32`, the
     /// exact path, or `.bfloat16` (faster where the CPU has AVX512-BF16; refused elsewhere).
     public var precision: Precision = .float32
+    /// MiB a job's workspace may hold: the activations always (3·C·4 bytes per sample), then
+    /// as many layers of cached conditioner projection as fit (`Sampler.memoryBudgetBytes`).
+    public var memoryBudgetMB = Sampler.defaultMemoryBudgetBytes >> 20
     /// The HTTP layer's limits (request size, header size and count, timeouts, connections).
     public var http = ServerLimits()
 
@@ -62,6 +65,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         try require(threadsPerJob >= 1, "threads-per-job must be at least 1")
         try require(queueCapacity >= 0, "queue must be at least 0")
         try require(maxFrames >= 1 && maxSamples >= 1, "max-frames and max-samples must be at least 1")
+        try require(memoryBudgetMB <= 1 << 20, "memory-budget-mb must be at most 1048576")
         try require(maxResultBytes >= 0 && maxDecodedBodyBytes >= 1, "byte limits must be positive")
         try require(http.maxBodyBytes >= 1 && http.maxConnections >= 1, "max-body-bytes and max-connections must be at least 1")
     }

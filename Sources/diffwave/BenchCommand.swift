@@ -16,6 +16,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "GEMM number format: f32 (exact, default) or bf16.")
     var precision: Precision = .float32
 
+    @Option(help: "MiB a request's workspace may hold: the activations, then as many layers of cached conditioner projection as fit.")
+    var memoryBudgetMb: Int = Sampler.defaultMemoryBudgetBytes >> 20
+
     @Option(help: "Seconds of audio to vocode (a random mel of that length).")
     var seconds: Double = 2
 
@@ -29,6 +32,7 @@ struct BenchCommand: ParsableCommand {
         if seconds <= 0 || seconds > 600 { throw ValidationError("--seconds must be in (0, 600]") }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
         if `repeat` < 1 { throw ValidationError("--repeat must be at least 1") }
+        if memoryBudgetMb < 0 || memoryBudgetMb > 1 << 20 { throw ValidationError("--memory-budget-mb must be in 0...1048576") }
     }
 
     struct Report: Encodable {
@@ -52,7 +56,8 @@ struct BenchCommand: ParsableCommand {
             var noise = GaussianNoise(seed: 1)
             // Values in [0, 1], the range of the reference's normalised log-mel.
             let mel = Tensor(shape: [config.nMels, frames], data: (0..<(config.nMels * frames)).map { _ in min(max(0.5 + 0.15 * noise.next(), 0), 1) })
-            let sampler = try Sampler(model: net, schedule: NoiseSchedule(schedule, config: config), precision: precision)
+            let sampler = try Sampler(model: net, schedule: NoiseSchedule(schedule, config: config), precision: precision,
+                                      memoryBudgetBytes: memoryBudgetMb << 20)
             let runOnce = { () throws(DiffWaveError) -> Double in
                 let start = DispatchTime.now()
                 if config.unconditional {

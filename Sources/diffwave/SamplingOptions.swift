@@ -16,6 +16,9 @@ struct SamplingOptions: ParsableArguments {
     @Option(help: "GEMM number format: f32 (exact, default) or bf16 (bfloat16 weights and activations, f32 accumulation).")
     var precision: Precision = .float32
 
+    @Option(help: "MiB a request's workspace may hold: the activations, then as many layers of cached conditioner projection as fit (0: no cache).")
+    var memoryBudgetMb: Int = Sampler.defaultMemoryBudgetBytes >> 20
+
     @Option(help: "Seed of the Gaussian noise (same seed, same audio).")
     var seed: UInt64?
 
@@ -30,6 +33,7 @@ struct SamplingOptions: ParsableArguments {
 
     func validate() throws {
         if seed != nil && noise != nil { throw ValidationError("give either --seed or --noise, not both") }
+        if memoryBudgetMb < 0 || memoryBudgetMb > 1 << 20 { throw ValidationError("--memory-budget-mb must be in 0...1048576") }
         if let betas, parsedBetas == nil { throw ValidationError("--betas must be comma-separated numbers, got '\(betas)'") }
     }
 
@@ -45,9 +49,11 @@ struct SamplingOptions: ParsableArguments {
 
     func sampler(for model: DiffWave) throws(DiffWaveError) -> Sampler {
         if let custom = parsedBetas {
-            return try Sampler(model: model, schedule: NoiseSchedule(betas: custom, training: model.config.noiseSchedule), precision: precision)
+            return try Sampler(model: model, schedule: NoiseSchedule(betas: custom, training: model.config.noiseSchedule),
+                               precision: precision, memoryBudgetBytes: memoryBudgetMb << 20)
         }
-        return try Sampler(model: model, schedule: NoiseSchedule(schedule, config: model.config), precision: precision)
+        return try Sampler(model: model, schedule: NoiseSchedule(schedule, config: model.config), precision: precision,
+                           memoryBudgetBytes: memoryBudgetMb << 20)
     }
 
     func noiseSource() throws(DiffWaveError) -> NoiseSource {

@@ -36,10 +36,11 @@ struct ServeCommand: AsyncParsableCommand {
         let engine: VocodingEngine
         do {
             if let path = config.model {
-                engine = try VocodingEngine(model: DiffWave.load(contentsOf: URL(fileURLWithPath: path)), trained: true)
+                engine = try VocodingEngine(model: DiffWave.load(contentsOf: URL(fileURLWithPath: path)), trained: true,
+                                            memoryBudgetBytes: config.memoryBudgetMB << 20)
                 logger.info("model loaded", metadata: ["path": "\(path)"])
             } else {
-                engine = try VocodingEngine(model: DiffWave.untrained(), trained: false)
+                engine = try VocodingEngine(model: DiffWave.untrained(), trained: false, memoryBudgetBytes: config.memoryBudgetMB << 20)
                 logger.warning("""
                     serving the built-in UNTRAINED BASE model: the audio is noise. Pass a trained checkpoint, \
                     e.g. the published LJSpeech one: --model diffwave-ljspeech-22kHz-1000578.pt (or DIFFWAVE_MODEL)

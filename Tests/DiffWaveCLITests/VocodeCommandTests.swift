@@ -17,6 +17,18 @@ import Testing
         #expect(CLI.maxAbsDifference(audio.samples, expected.data) < 1e-4)
     }
 
+    /// With no memory budget every step computes the conditioner's projection; the audio is the reference's all the same.
+    @Test func noMemoryBudgetStillMatchesTheReference() throws {
+        let out = CLI.temporaryFile(".wav")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let result = try CLI.run(["vocode", "--model", CLI.fixture("tiny.pt"), "--memory-budget-mb", "0",
+                                  "--noise", CLI.fixture("tiny.fast.noise.npy"), "--format", "wav-f32",
+                                  "--output", out, CLI.fixture("tiny.mel.npy")])
+        #expect(result.status == 0, "\(result.stderr)")
+        let expected = try NPY.read(Data(contentsOf: URL(fileURLWithPath: CLI.fixture("tiny.fast.audio.npy"))))
+        #expect(CLI.maxAbsDifference(try CLI.readAudio(out).samples, expected.data) < 1e-4)
+    }
+
     @Test func sameSeedSameBytes() throws {
         let a = CLI.temporaryFile(".wav"), b = CLI.temporaryFile(".wav")
         defer { for f in [a, b] { try? FileManager.default.removeItem(atPath: f) } }

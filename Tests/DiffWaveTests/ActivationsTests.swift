@@ -14,17 +14,22 @@ import Testing
         #expect(worst < 4e-7)
     }
 
-    @Test func gatedTanhMatchesLibm() {
+    /// The gate with the conv's bias and an added `(2c, n)` term (a cached conditioner
+    /// projection), or one repeated row of zeros (`ldAdded` 0).
+    @Test(arguments: [false, true])
+    func gatedTanhMatchesLibm(added: Bool) {
         let c = 3, n = 37
         var y = [Float](repeating: 0, count: 2 * c * n)
         for i in y.indices { y[i] = Float(i % 97) * 0.37 - 18 }
+        let extra: [Float] = added ? (0..<(2 * c * n)).map { Float($0 % 11) * 0.5 - 2.5 } : [Float](repeating: 0, count: n)
         let bias: [Float] = [0.1, -0.2, 0.3, -0.4, 0.5, -0.6]
         var z = [Float](repeating: .nan, count: c * n)
-        gatedTanh(y, ldy: n, bias: bias, into: &z, ldz: n, channels: c, columns: n)
+        gatedTanh(y, ldy: n, bias: bias, added: extra, ldAdded: added ? n : 0, into: &z, ldz: n, channels: c, columns: n)
         var worst: Float = 0
         for i in 0..<c {
             for j in 0..<n {
-                let g = y[i * n + j] + bias[i], f = y[(c + i) * n + j] + bias[c + i]
+                let ag = added ? extra[i * n + j] : 0, af = added ? extra[(c + i) * n + j] : 0
+                let g = y[i * n + j] + ag + bias[i], f = y[(c + i) * n + j] + af + bias[c + i]
                 worst = max(worst, abs(z[i * n + j] - tanhf(f) / (1 + expf(-g))))
             }
         }

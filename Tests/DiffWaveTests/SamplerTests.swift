@@ -4,10 +4,13 @@ import Testing
 
 /// The whole reverse chain against the reference's audio, with the reference's own draws.
 @Suite struct SamplerTests {
-    static func checkAudio(_ name: String, _ kind: NoiseSchedule.Kind, in directory: URL) throws {
+    /// With the default memory budget every layer's conditioner projection is cached for
+    /// these short cases; with none, each step computes it.
+    static func checkAudio(_ name: String, _ kind: NoiseSchedule.Kind, in directory: URL,
+                           memoryBudget: Int = Sampler.defaultMemoryBudgetBytes) throws {
         func load(_ file: String) throws -> Tensor { try NPY.read(Data(contentsOf: directory.appendingPathComponent(file))) }
         let model = try DiffWave.load(contentsOf: directory.appendingPathComponent("\(name).pt"))
-        let sampler = try Sampler(model: model, schedule: NoiseSchedule(kind, config: model.config))
+        let sampler = try Sampler(model: model, schedule: NoiseSchedule(kind, config: model.config), memoryBudgetBytes: memoryBudget)
         let draws = try load("\(name).\(kind).noise.npy")
         let expected = try load("\(name).\(kind).audio.npy")
         var steps: [Int] = []
@@ -15,7 +18,7 @@ import Testing
             ? try sampler.generate(samples: draws.shape[1], noise: .draws(draws)) { done, _ in steps.append(done); return true }
             : try sampler.vocode(mel: load("\(name).mel.npy"), noise: .draws(draws)) { done, _ in steps.append(done); return true }
         let diff = maxAbsDifference(audio, expected.data)
-        #expect(diff < 1e-4, "\(name) \(kind): max |diff| \(diff)")
+        #expect(diff < 1e-4, "\(name) \(kind) budget \(memoryBudget): max |diff| \(diff)")
         #expect(steps == Array(1...sampler.schedule.count))
     }
 
@@ -23,11 +26,13 @@ import Testing
                       ("tiny_uncond", .full), ("tiny_uncond", .fast)])
     func matchesReferenceAudio(_ name: String, _ kind: NoiseSchedule.Kind) throws {
         try Self.checkAudio(name, kind, in: Fixtures.directory)
+        try Self.checkAudio(name, kind, in: Fixtures.directory, memoryBudget: 0)
     }
 
     @Test(.enabled(if: Fixtures.hasBase, "needs ../shared/reference/base.pt"))
     func matchesReferenceAudioForBase() throws {
         try Self.checkAudio("base", .fast, in: Fixtures.sharedReference)
+        try Self.checkAudio("base", .fast, in: Fixtures.sharedReference, memoryBudget: 0)
     }
 
     @Test func sameSeedSameAudio() throws {

@@ -58,7 +58,7 @@ import Testing
                 let blocks = offsets.map { up.baseAddress! + $0 }
                 winogradInputTransform(xp.baseAddress!, channels: c, samples: total, bias: bp.baseAddress!, start: t0,
                                        columns: n, dilation: d, into: (blocks[0], blocks[1], blocks[2], blocks[3]), ld: pairs)
-                winogradSplitColumns(mp.baseAddress!, rows: m, columns: n, dilation: d, even: blocks[0] + c * pairs,
+                winogradSplitColumns(mp.baseAddress!, ldSource: n, rows: m, columns: n, dilation: d, even: blocks[0] + c * pairs,
                                      odd: blocks[3] + c * pairs, ld: pairs)
             }
         } } }
@@ -84,11 +84,12 @@ import Testing
             }
         }
         var z = [Float](repeating: .nan, count: c * n)
+        let zeros = [Float](repeating: 0, count: n)
         products[0].withUnsafeBufferPointer { a in products[1].withUnsafeBufferPointer { b in
             products[2].withUnsafeBufferPointer { p3 in products[3].withUnsafeBufferPointer { p4 in
                 z.withUnsafeMutableBufferPointer { zp in
                     winogradGatedTanh((a.baseAddress!, b.baseAddress!, p3.baseAddress!, p4.baseAddress!), ldm: pairs,
-                                      bias: convBias, into: zp.baseAddress!, ldz: n, channels: c, columns: n)
+                                      bias: convBias, added: zeros, ldAdded: 0, into: zp.baseAddress!, ldz: n, channels: c, columns: n)
                 }
             } }
         } }

@@ -36,4 +36,40 @@ import Testing
         let narrow = DiffWaveTests.evaluate(model, x, step: 2, conditioner: nil, workspace: Workspace(model: model, samples: n, tile: 37))
         #expect(maxAbsDifference(wide, narrow) < 1e-5)
     }
+
+    /// Caching the conditioner's projection for some layers (stored in pair order where the
+    /// layer's tile takes Winograd) gives the output of computing it in every step.
+    @Test func conditionerCacheDoesNotChangeTheOutput() throws {
+        var config = DiffWaveConfig.base
+        (config.residualLayers, config.residualChannels, config.dilationCycleLength) = (6, 8, 6)
+        let model = try DiffWave.untrained(config: config)
+        let n = 4 * 512 + 256
+        let x = Self.randomSignal(n, seed: 11)
+        let once = model.upsampleFirstLayer(mel: Tensor(shape: [config.nMels, n / 256], data: Self.randomSignal(config.nMels * n / 256, seed: 12)))
+        for (threads, tile) in [(1, 512), (2, 512), (2, 37)] {
+            let plain = Workspace(model: model, samples: n, threads: threads, tile: tile)
+            let activations = plain.byteCount
+            // Three of the six layers: the rest of the budget after the activations.
+            let cached = Workspace(model: model, samples: n, threads: threads, tile: tile,
+                                   memoryBudgetBytes: activations + 3 * 4 * 2 * 8 * n + 1000)
+            #expect(plain.cachedLayers == 0 && cached.cachedLayers == 3)
+            model.cacheConditioner(once, workspace: cached)
+            let a = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: plain)
+            let b = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: cached)
+            #expect(maxAbsDifference(a, b) < 1e-5)
+        }
+    }
+
+    /// The documented figures: 256 MiB caches 10 of BASE's 30 layers for 2 s of audio and
+    /// none for 10 s, whose activations alone take 169 MB.
+    @Test func defaultBudgetCachesShortUtterancesOnly() throws {
+        let model = try DiffWave.untrained()
+        let short = Workspace(model: model, samples: 2 * 22050, threads: 2, memoryBudgetBytes: Sampler.defaultMemoryBudgetBytes)
+        #expect(short.cachedLayers == 10)
+        #expect(short.byteCount <= Sampler.defaultMemoryBudgetBytes)
+        let long = Workspace(model: model, samples: 10 * 22050, threads: 2, memoryBudgetBytes: Sampler.defaultMemoryBudgetBytes)
+        #expect(long.cachedLayers == 0)
+        let unconditional = Workspace(model: try Fixtures.model("tiny_uncond"), samples: 1000, memoryBudgetBytes: 1 << 30)
+        #expect(unconditional.cachedLayers == 0)
+    }
 }

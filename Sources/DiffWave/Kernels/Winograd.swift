@@ -71,13 +71,14 @@ func winogradInputRow<V: SIMD>(_: V.Type, _ row: UnsafePointer<Float>, bias: Flo
     }
 }
 
-/// A tile's rows `src (rows, n)` in pair order: the even columns into `even`, the odd ones
-/// into `odd`, `(rows, n / 2)` each, rows `ld` apart (the conditioner's rows of `u1` and `u4`).
+/// A tile's rows `src (rows, n)`, rows `ldSource` apart, in pair order: the even columns into
+/// `even`, the odd ones into `odd`, `(rows, n / 2)` each, rows `ld` apart (the mel's rows of
+/// `u1` and `u4`, the cached conditioner's tiles).
 @inline(__always)
-func winogradSplitColumns(_ src: UnsafePointer<Float>, rows: Int, columns n: Int, dilation d: Int,
+func winogradSplitColumns(_ src: UnsafePointer<Float>, ldSource: Int, rows: Int, columns n: Int, dilation d: Int,
                           even: UnsafeMutablePointer<Float>, odd: UnsafeMutablePointer<Float>, ld: Int) {
     for row in 0..<rows {
-        let from = src + row * n, e = even + row * ld, o = odd + row * ld
+        let from = src + row * ldSource, e = even + row * ld, o = odd + row * ld
         switch d {
         case 2: winogradSplitRow(SIMD2<Float>.self, from, columns: n, dilation: d, even: e, odd: o)
         case 4: winogradSplitRow(SIMD4<Float>.self, from, columns: n, dilation: d, even: e, odd: o)
@@ -100,35 +101,40 @@ func winogradSplitRow<V: SIMD>(_: V.Type, _ src: UnsafePointer<Float>, columns n
     }
 }
 
-/// The output transform fused with the gated activation unit and the conv's bias:
-/// four products `m1..m4 (2c, n / 2)`, rows `ldm` apart, gate rows then filter rows ->
+/// The output transform fused with the gated activation unit, the conv's bias and a
+/// precomputed term: four products `m1..m4 (2c, n / 2)`, rows `ldm` apart, gate rows then
+/// filter rows, and `added (2c, n)` in pair order (rows `ldAdded` apart; 0 repeats one row) ->
 /// `z (c, n)` in pair order (`z[:, p]` from `m1 + m2 + m3`, `z[:, n/2 + p]` from
 /// `m2 - m3 - m4`), `z = σ(gate + b_gate) ⊙ tanh(filter + b_filter)`.
 @inline(__always)
 func winogradGatedTanh(
-    _ m: FourProducts, ldm: Int, bias: UnsafePointer<Float>, into z: UnsafeMutablePointer<Float>, ldz: Int,
-    channels c: Int, columns n: Int
+    _ m: FourProducts, ldm: Int, bias: UnsafePointer<Float>, added: UnsafePointer<Float>, ldAdded: Int,
+    into z: UnsafeMutablePointer<Float>, ldz: Int, channels c: Int, columns n: Int
 ) {
     for i in 0..<c {
         let gate = (m.0 + i * ldm, m.1 + i * ldm, m.2 + i * ldm, m.3 + i * ldm)
         let filter = (m.0 + (c + i) * ldm, m.1 + (c + i) * ldm, m.2 + (c + i) * ldm, m.3 + (c + i) * ldm)
-        winogradGateRow(gate, filter, bias: (bias[i], bias[c + i]), into: z + i * ldz, pairs: n / 2)
+        winogradGateRow(gate, filter, bias: (bias[i], bias[c + i]), added: (added + i * ldAdded, added + (c + i) * ldAdded),
+                        into: z + i * ldz, pairs: n / 2)
     }
 }
 
 @inline(never)
 func winogradGateRow(_ g: FourProducts, _ f: FourProducts, bias: (Float, Float),
-                     into z: UnsafeMutablePointer<Float>, pairs: Int) {
+                     added: (UnsafePointer<Float>, UnsafePointer<Float>), into z: UnsafeMutablePointer<Float>, pairs: Int) {
     let bg = Lanes(repeating: bias.0), bf = Lanes(repeating: bias.1), out = UnsafeMutableRawPointer(z)
     @inline(__always) func load(_ p: UnsafePointer<Float>, _ offset: Int) -> Lanes {
         UnsafeRawPointer(p).loadUnaligned(fromByteOffset: offset, as: Lanes.self)
     }
+    let odd = 4 * pairs
     for v in 0..<(pairs / Lanes.scalarCount) {
         let p = 4 * Lanes.scalarCount * v   // byte offset
         let g0 = load(g.0, p), g1 = load(g.1, p), g2 = load(g.2, p), g3 = load(g.3, p)
         let f0 = load(f.0, p), f1 = load(f.1, p), f2 = load(f.2, p), f3 = load(f.3, p)
-        out.storeBytes(of: gatedTanh(gate: g0 + g1 + g2 + bg, filter: f0 + f1 + f2 + bf), toByteOffset: p, as: Lanes.self)
-        out.storeBytes(of: gatedTanh(gate: g1 - g2 - g3 + bg, filter: f1 - f2 - f3 + bf), toByteOffset: 4 * pairs + p, as: Lanes.self)
+        let even = gatedTanh(gate: g0 + g1 + g2 + (load(added.0, p) + bg), filter: f0 + f1 + f2 + (load(added.1, p) + bf))
+        out.storeBytes(of: even, toByteOffset: p, as: Lanes.self)
+        let next = gatedTanh(gate: g1 - g2 - g3 + (load(added.0, odd + p) + bg), filter: f1 - f2 - f3 + (load(added.1, odd + p) + bf))
+        out.storeBytes(of: next, toByteOffset: odd + p, as: Lanes.self)
     }
 }
 

@@ -132,6 +132,7 @@ public final class DiffWave: @unchecked Sendable {
             ws.forEachRange { k, range in
                 for tile in stride(from: range.lowerBound, to: range.upperBound, by: ws.tile) {
                     residualLayer(layer, stepBias: ws.stepBias + i * c, x: x, xNext: xNext, conditioner: conditioner,
+                                  cached: ws.cachedConditioner(layer: i),
                                   columns: tile..<min(tile + ws.tile, range.upperBound), scratch: ws.scratch[k], workspace: ws)
                 }
             }
@@ -164,24 +165,18 @@ public final class DiffWave: @unchecked Sendable {
     ///   x' = (x + residual) / √2,  skip_sum += skip          biases folded in
     private func residualLayer(_ layer: PackedWeights.Layer, stepBias: UnsafePointer<Float>,
                                x: UnsafePointer<Float>, xNext: UnsafeMutablePointer<Float>,
-                               conditioner: UnsafePointer<Float>?, columns: Range<Int>,
+                               conditioner: UnsafePointer<Float>?, cached: UnsafePointer<Float>?, columns: Range<Int>,
                                scratch: Workspace.TileScratch, workspace ws: Workspace) {
         let c = config.residualChannels, n = ws.samples, start = columns.lowerBound, width = columns.count
         let d = layer.dilation
+        // The conditioner's projection: cached for this layer, or computed in the conv's GEMM.
+        let mel: Conditioning = cached.map { .cached($0 + 2 * c * start) } ?? conditioner.map { .perTile($0) } ?? .none
 
-        // Winograd where the tile is whole blocks of pairs clear of the signal's ends (no
-        // padding) and, under bfloat16, a full tile (the matmuls' fixed shape); its tile stays
-        // in pair order until the update.
-        let winograd = layer.winograd.flatMap { taps in
-            Winograd.applies(columns: width, dilation: d) && start >= d && start + width + d <= n
-                && (ws.precision == .float32 || width == ws.tile) ? taps : nil
-        }
+        let winograd = winogradTaps(layer, columns: columns, workspace: ws)
         if let taps = winograd {
-            winogradConvGate(layer, taps, stepBias: stepBias, x: x, conditioner: conditioner, columns: columns,
-                             scratch: scratch, workspace: ws)
+            winogradConvGate(layer, taps, stepBias: stepBias, x: x, mel: mel, columns: columns, scratch: scratch, workspace: ws)
         } else {
-            dilatedConvGate(layer, stepBias: stepBias, x: x, conditioner: conditioner, columns: columns,
-                            scratch: scratch, workspace: ws)
+            dilatedConvGate(layer, stepBias: stepBias, x: x, mel: mel, columns: columns, scratch: scratch, workspace: ws)
         }
         // (2C, width) = W_out @ z; its bias is added in the residual and skip updates.
         if let bf16 = scratch.matmuls[width] {
@@ -209,36 +204,64 @@ public final class DiffWave: @unchecked Sendable {
         }
     }
 
+    /// Where a layer's conditioner projection comes from in the step loop.
+    enum Conditioning {
+        /// Computed with the conv: the upsampler's first layer `(M, N / 16)`, its second run per tile.
+        case perTile(UnsafePointer<Float>)
+        /// Precomputed (`cacheConditioner`): the tile's `(2C, width)`, contiguous.
+        case cached(UnsafePointer<Float>)
+        /// An unconditional model.
+        case none
+    }
+
+    /// The layer's Winograd taps if they apply to the tile: whole blocks of pairs clear of the
+    /// signal's ends (no padding) and, under bfloat16, a full tile (the matmuls' fixed shape).
+    /// Such a tile stays in pair order from the input transform to the residual update.
+    func winogradTaps(_ layer: PackedWeights.Layer, columns: Range<Int>, workspace ws: Workspace) -> PackedWeights.WinogradTaps? {
+        let d = layer.dilation, width = columns.count
+        guard let taps = layer.winograd, Winograd.applies(columns: width, dilation: d), columns.lowerBound >= d,
+              columns.upperBound + d <= ws.samples, ws.precision == .float32 || width == ws.tile else { return nil }
+        return taps
+    }
+
     /// `z (C, width)` into `scratch.gated`: the dilated conv and conditioner projection as one
     /// GEMM over `stacked (3C + M, width) = [y(t - d); y(t); y(t + d); mel(t)]`, with
-    /// `y = x + step bias` and `mel(t)` the upsampler's second layer over this tile, then the gate.
+    /// `y = x + step bias` and `mel(t)` the upsampler's second layer over this tile (or over
+    /// the taps alone, the cached projection added in the gate), then the gate.
     private func dilatedConvGate(_ layer: PackedWeights.Layer, stepBias: UnsafePointer<Float>, x: UnsafePointer<Float>,
-                                 conditioner: UnsafePointer<Float>?, columns: Range<Int>,
+                                 mel: Conditioning, columns: Range<Int>,
                                  scratch: Workspace.TileScratch, workspace ws: Workspace) {
         let c = config.residualChannels, n = ws.samples, start = columns.lowerBound, width = columns.count
         stackDilatedTaps(x, channels: c, samples: n, bias: stepBias, start: start, columns: width,
                          dilation: layer.dilation, into: scratch.stacked, ldStacked: width)
-        if let once = conditioner {
+        var depth = 3 * c, added = UnsafePointer(ws.zeros), ldAdded = 0
+        switch mel {
+        case .perTile(let once):
             upsampleSecondLayer(once, samples: n, columns: columns, into: scratch.stacked + 3 * c * width, ld: width)
+            depth = ws.depth
+        case .cached(let projection):
+            (added, ldAdded) = (projection, width)
+        case .none:
+            break
         }
-        // (2C, width) = [W_0 | W_1 | W_2 | W_mel] @ stacked; its bias is added in the gate.
+        // (2C, width) = [W_0 | W_1 | W_2 | W_mel] @ stacked (its first `depth` rows); the bias is added in the gate.
         if let bf16 = scratch.matmuls[width] {
-            convertToBFloat16(scratch.stacked, count: ws.depth * width, into: scratch.stacked16)
-            bf16.conv.run(layer.stacked16, scratch.stacked16, scratch.conv)
+            convertToBFloat16(scratch.stacked, count: depth * width, into: scratch.stacked16)
+            (depth == ws.depth ? bf16.conv : bf16.taps).run(layer.stacked16, scratch.stacked16, scratch.conv)
         } else {
-            gemm(m: 2 * c, n: width, k: ws.depth, layer.stacked, lda: ws.depth, scratch.stacked, ldb: width,
+            gemm(m: 2 * c, n: width, k: depth, layer.stacked, lda: ws.depth, scratch.stacked, ldb: width,
                  scratch.conv, ldc: width, beta: 0)
         }
-        gatedTanh(scratch.conv, ldy: width, bias: layer.stackedBias, into: scratch.gated, ldz: width,
-                  channels: c, columns: width)
+        gatedTanh(scratch.conv, ldy: width, bias: layer.stackedBias, added: added, ldAdded: ldAdded,
+                  into: scratch.gated, ldz: width, channels: c, columns: width)
     }
 
     /// `z (C, width)` in pair order into `scratch.gated` by Winograd F(2, 3) (Kernels/Winograd.swift):
-    /// four GEMMs over half the columns each, the conditioner riding in the first and the last.
+    /// four GEMMs over half the columns each, the conditioner riding in the first and the last
+    /// (or, cached, added in the gate).
     private func winogradConvGate(_ layer: PackedWeights.Layer, _ taps: PackedWeights.WinogradTaps,
-                                  stepBias: UnsafePointer<Float>, x: UnsafePointer<Float>,
-                                  conditioner: UnsafePointer<Float>?, columns: Range<Int>,
-                                  scratch: Workspace.TileScratch, workspace ws: Workspace) {
+                                  stepBias: UnsafePointer<Float>, x: UnsafePointer<Float>, mel: Conditioning,
+                                  columns: Range<Int>, scratch: Workspace.TileScratch, workspace ws: Workspace) {
         let c = config.residualChannels, n = ws.samples, width = columns.count, d = layer.dilation
         let pairs = width / 2, outer = ws.depth - 2 * c   // C + M: the taps' and the mel's rows
         // Input blocks u1 (C + M), u2 (C), u3 (C), u4 (C + M), `pairs` columns each; the mel rows
@@ -246,29 +269,65 @@ public final class DiffWave: @unchecked Sendable {
         let u1 = scratch.stacked, u2 = u1 + outer * pairs, u3 = u2 + c * pairs, u4 = u3 + c * pairs
         winogradInputTransform(x, channels: c, samples: n, bias: stepBias, start: columns.lowerBound, columns: width,
                                dilation: d, into: (u1, u2, u3, u4), ld: pairs)
-        if let once = conditioner {
+        var depth = c, added = UnsafePointer(ws.zeros), ldAdded = 0
+        switch mel {
+        case .perTile(let once):
             // The mel tile in column order, parked in the products' buffer until the GEMMs.
             upsampleSecondLayer(once, samples: n, columns: columns, into: scratch.conv, ld: width)
-            winogradSplitColumns(scratch.conv, rows: outer - c, columns: width, dilation: d,
+            winogradSplitColumns(scratch.conv, ldSource: width, rows: outer - c, columns: width, dilation: d,
                                  even: u1 + c * pairs, odd: u4 + c * pairs, ld: pairs)
+            depth = outer
+        case .cached(let projection):
+            (added, ldAdded) = (projection, width)
+        case .none:
+            break
         }
         // Products m1...m4 (2C, pairs); the conv's bias is added in the gate.
         let m1 = scratch.conv, m2 = m1 + 2 * c * pairs, m3 = m2 + 2 * c * pairs, m4 = m3 + 2 * c * pairs
         if ws.precision == .bfloat16, let bf16 = scratch.winograd {
             let v1 = scratch.stacked16, v2 = v1 + outer * pairs, v3 = v2 + c * pairs, v4 = v3 + c * pairs
             convertToBFloat16(u1, count: (2 * outer + 2 * c) * pairs, into: v1)
-            bf16.outer.run(taps.m1x16, v1, m1)
+            let outerProduct = depth == outer ? bf16.outer : bf16.outerTaps
+            outerProduct.run(taps.m1x16, v1, m1)
             bf16.inner.run(taps.m2x16, v2, m2)
             bf16.inner.run(taps.m3x16, v3, m3)
-            bf16.outer.run(taps.m4x16, v4, m4)
+            outerProduct.run(taps.m4x16, v4, m4)
         } else {
-            gemm(m: 2 * c, n: pairs, k: outer, taps.m1, lda: outer, u1, ldb: pairs, m1, ldc: pairs, beta: 0)
+            gemm(m: 2 * c, n: pairs, k: depth, taps.m1, lda: outer, u1, ldb: pairs, m1, ldc: pairs, beta: 0)
             gemm(m: 2 * c, n: pairs, k: c, taps.m2, lda: c, u2, ldb: pairs, m2, ldc: pairs, beta: 0)
             gemm(m: 2 * c, n: pairs, k: c, taps.m3, lda: c, u3, ldb: pairs, m3, ldc: pairs, beta: 0)
-            gemm(m: 2 * c, n: pairs, k: outer, taps.m4, lda: outer, u4, ldb: pairs, m4, ldc: pairs, beta: 0)
+            gemm(m: 2 * c, n: pairs, k: depth, taps.m4, lda: outer, u4, ldb: pairs, m4, ldc: pairs, beta: 0)
         }
         winogradGatedTanh((UnsafePointer(m1), UnsafePointer(m2), UnsafePointer(m3), UnsafePointer(m4)), ldm: pairs,
-                          bias: layer.stackedBias, into: scratch.gated, ldz: width, channels: c, columns: width)
+                          bias: layer.stackedBias, added: added, ldAdded: ldAdded, into: scratch.gated, ldz: width,
+                          channels: c, columns: width)
+    }
+
+    /// Fills the workspace's conditioner cache: for each cached layer and tile, `W_mel @ mel`
+    /// `(2C, width)`, one contiguous block per tile so the step streams it, from the upsampler's first layer `(M, N / 16)`, the second run once per
+    /// tile for all layers; tiles where the layer takes Winograd are stored in pair order.
+    func cacheConditioner(_ once: UnsafePointer<Float>, workspace ws: Workspace) {
+        let c = config.residualChannels, m = config.nMels, n = ws.samples
+        guard ws.cachedLayers > 0 else { return }
+        ws.forEachRange { k, range in
+            let scratch = ws.scratch[k]
+            for tile in stride(from: range.lowerBound, to: range.upperBound, by: ws.tile) {
+                let columns = tile..<min(tile + ws.tile, range.upperBound), width = columns.count
+                upsampleSecondLayer(once, samples: n, columns: columns, into: scratch.stacked, ld: width)
+                for (i, layer) in packed.layers.prefix(ws.cachedLayers).enumerated() {
+                    let out = ws.cachedConditioner(layer: i)! + 2 * c * tile
+                    if winogradTaps(layer, columns: columns, workspace: ws) == nil {
+                        gemm(m: 2 * c, n: width, k: m, layer.stacked + 3 * c, lda: ws.depth, scratch.stacked, ldb: width,
+                             out, ldc: width, beta: 0)
+                    } else {
+                        gemm(m: 2 * c, n: width, k: m, layer.stacked + 3 * c, lda: ws.depth, scratch.stacked, ldb: width,
+                             scratch.conv, ldc: width, beta: 0)
+                        winogradSplitColumns(scratch.conv, ldSource: width, rows: 2 * c, columns: width, dilation: layer.dilation,
+                                             even: out, odd: out + width / 2, ld: width)
+                    }
+                }
+            }
+        }
     }
 
     /// `out (width) = w_out · ReLU(W_skip (C, C) @ skip (C, width) / √L + b_skip) + b_out`.

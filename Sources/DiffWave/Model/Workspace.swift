@@ -14,12 +14,14 @@ public final class Workspace {
         let gated: UnsafeMutablePointer<Float>
         let projected: UnsafeMutablePointer<Float>
         /// Under `.bfloat16`: bfloat16 copies of the GEMM inputs `stacked` and `gated`, and the
-        /// two matmuls for each tile width this thread meets (the full tile and its range's rest).
+        /// matmuls for each tile width this thread meets (the full tile and its range's rest):
+        /// the conv with and without the conditioner's rows (cached layers), the output projection.
         let stacked16: UnsafeMutablePointer<UInt16>
         let gated16: UnsafeMutablePointer<UInt16>
-        let matmuls: [Int: (conv: BF16Matmul, output: BF16Matmul)]
-        /// Under `.bfloat16`: Winograd's products over half a full tile, `(2C, C + M)` and `(2C, C)` weights.
-        let winograd: (outer: BF16Matmul, inner: BF16Matmul)?
+        let matmuls: [Int: (conv: BF16Matmul, taps: BF16Matmul, output: BF16Matmul)]
+        /// Under `.bfloat16`: Winograd's products over half a full tile: `(2C, C + M)` weights,
+        /// their first C columns (cached layers), and `(2C, C)`.
+        let winograd: (outer: BF16Matmul, outerTaps: BF16Matmul, inner: BF16Matmul)?
 
         init(channels c: Int, depth: Int, tile: Int, widths: Set<Int>, precision: Precision,
              allocate: (Int) -> UnsafeMutablePointer<Float>) {
@@ -30,11 +32,12 @@ public final class Workspace {
             let half = precision == .bfloat16 ? 1 : 0   // two bfloat16 values per float
             stacked16 = UnsafeMutableRawPointer(allocate(half * (depth * tile + 1) / 2)).assumingMemoryBound(to: UInt16.self)
             gated16 = UnsafeMutableRawPointer(allocate(half * (c * tile + 1) / 2)).assumingMemoryBound(to: UInt16.self)
-            var matmuls: [Int: (conv: BF16Matmul, output: BF16Matmul)] = [:]
+            var matmuls: [Int: (conv: BF16Matmul, taps: BF16Matmul, output: BF16Matmul)] = [:]
             if precision == .bfloat16 {
                 for w in widths {
                     // Sampler checked Precision.isAvailable, so building these cannot fail.
                     matmuls[w] = (try! BF16Matmul(m: 2 * c, n: w, k: depth, lda: depth, ldb: w, ldc: w),
+                                  try! BF16Matmul(m: 2 * c, n: w, k: 3 * c, lda: depth, ldb: w, ldc: w),
                                   try! BF16Matmul(m: 2 * c, n: w, k: c, lda: c, ldb: w, ldc: w))
                 }
             }
@@ -42,6 +45,7 @@ public final class Workspace {
             let pairs = tile / 2, outer = depth - 2 * c
             winograd = precision == .bfloat16 && tile % 2 == 0
                 ? (try! BF16Matmul(m: 2 * c, n: pairs, k: outer, lda: outer, ldb: pairs, ldc: pairs),
+                   try! BF16Matmul(m: 2 * c, n: pairs, k: c, lda: outer, ldb: pairs, ldc: pairs),
                    try! BF16Matmul(m: 2 * c, n: pairs, k: c, lda: c, ldb: pairs, ldc: pairs))
                 : nil
         }
@@ -67,13 +71,23 @@ public final class Workspace {
     let hidden: UnsafeMutablePointer<Float>
     let tableRow: UnsafeMutablePointer<Float>
     let stepBias: UnsafeMutablePointer<Float>
+    /// The conditioner's projection `W_mel @ mel (2C, N)` of the first `cachedLayers` layers,
+    /// computed once per request (`DiffWave.cacheConditioner`), each tile in the column order
+    /// its layer's step uses (pair order where Winograd applies); and a row of zeros that
+    /// stands in for it in the other layers.
+    let cachedLayers: Int
+    let conditionerCache: UnsafeMutablePointer<Float>
+    let zeros: UnsafeMutablePointer<Float>
     /// Column ranges, one per compute thread, and each thread's tile scratch.
     let ranges: [Range<Int>]
     let scratch: [TileScratch]
     private var allocations: [UnsafeMutablePointer<Float>] = []
 
+    /// `memoryBudgetBytes` is what the workspace may hold: the activations and tile scratch
+    /// always, then as many layers of conditioner cache as fit in the rest (none for an
+    /// unconditional model).
     public init(model: DiffWave, samples: Int, threads: Int = 1, precision: Precision = .float32,
-                tile: Int = DiffWave.tileColumns) {
+                tile: Int = DiffWave.tileColumns, memoryBudgetBytes: Int = 0) {
         self.precision = precision
         let c = model.config.residualChannels
         self.samples = samples
@@ -98,6 +112,12 @@ public final class Workspace {
         let parts = max(1, min(threads, samples))
         ranges = (0..<parts).map { k in (k * samples / parts)..<((k + 1) * samples / parts) }
         let (tile, depth) = (self.tile, self.depth)
+        let activations = Workspace.bytes(channels: c, depth: depth, samples: samples, tile: tile, threads: parts,
+                                          precision: precision, cachedLayers: 0)
+        let layerBytes = 4 * 2 * c * samples
+        cachedLayers = model.config.unconditional ? 0 : min(model.config.residualLayers, max(0, memoryBudgetBytes - activations) / layerBytes)
+        conditionerCache = alloc(cachedLayers * 2 * c * samples)
+        zeros = alloc(tile)
         scratch = ranges.map { range in
             let widths: Set<Int> = [min(tile, range.count), range.count % tile].filter { $0 > 0 }.reduce(into: []) { $0.insert($1) }
             return TileScratch(channels: c, depth: depth, tile: tile, widths: widths, precision: precision, allocate: alloc)
@@ -109,7 +129,21 @@ public final class Workspace {
 
     /// Bytes held, for memory accounting.
     public var byteCount: Int {
-        4 * (3 * channels * samples + threads * TileScratch.floats(channels: channels, depth: depth, tile: tile, precision: precision))
+        Workspace.bytes(channels: channels, depth: depth, samples: samples, tile: tile, threads: threads,
+                        precision: precision, cachedLayers: cachedLayers)
+    }
+
+    /// x, x' and the skip sum (C, N) each, the cached layers (2C, N) each, a row of zeros, and
+    /// each thread's tile scratch.
+    static func bytes(channels c: Int, depth: Int, samples: Int, tile: Int, threads: Int, precision: Precision,
+                      cachedLayers: Int) -> Int {
+        4 * ((3 + 2 * cachedLayers) * c * samples + tile
+             + threads * TileScratch.floats(channels: c, depth: depth, tile: tile, precision: precision))
+    }
+
+    /// Layer `i`'s cached conditioner projection `(2C, N)`, if it is cached.
+    func cachedConditioner(layer i: Int) -> UnsafeMutablePointer<Float>? {
+        i < cachedLayers ? conditionerCache + i * 2 * channels * samples : nil
     }
 
     /// Runs `body(thread, range)` for every thread's column range, in parallel, and waits.

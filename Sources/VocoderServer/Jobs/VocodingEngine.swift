@@ -11,12 +11,13 @@ public final class VocodingEngine: Sendable {
     /// The model's own analysis (copy synthesis, `POST /mel`); its FFT plan is made once.
     let melFrontend: MelFrontend
 
-    public init(model: DiffWave, trained: Bool) throws(DiffWaveError) {
+    public init(model: DiffWave, trained: Bool, memoryBudgetBytes: Int = Sampler.defaultMemoryBudgetBytes) throws(DiffWaveError) {
         self.model = model
         self.trained = trained
         var samplers: [NoiseSchedule.Kind: Sampler] = [:]
         for kind in NoiseSchedule.Kind.allCases {
-            samplers[kind] = try Sampler(model: model, schedule: NoiseSchedule(kind, config: model.config))
+            samplers[kind] = try Sampler(model: model, schedule: NoiseSchedule(kind, config: model.config),
+                                         memoryBudgetBytes: memoryBudgetBytes)
         }
         self.samplers = samplers
         melFrontend = try MelFrontend(config: model.config)
@@ -30,7 +31,8 @@ public final class VocodingEngine: Sendable {
         let exact = samplers[spec.schedule]!
         // Requests were checked against Precision.isAvailable, so this cannot throw for them.
         let sampler = spec.precision == exact.precision
-            ? exact : try Sampler(model: model, schedule: exact.schedule, precision: spec.precision)
+            ? exact : try Sampler(model: model, schedule: exact.schedule, precision: spec.precision,
+                                  memoryBudgetBytes: exact.memoryBudgetBytes)
         let samples: [Float]
         switch spec.input {
         case .mel(let mel): samples = try sampler.vocode(mel: mel, noise: .seed(spec.seed), threads: threads, progress: progress)
