@@ -27,6 +27,21 @@ func transposedConv2DLeakyReLU(
         var x = columns.lowerBound
         while x < columns.upperBound {
             let j = (x + pad) / s, r0 = (x + pad) % s, count = min(s - r0, columns.upperBound - x)
+            if vectorised && r0 == 0 && j >= 1, let above = rows.0, let below = rows.2 {
+                // Whole groups with both input columns and all three input rows: no bounds, no division.
+                let groups = min(w - j, (columns.upperBound - x) / s)
+                for g in 0..<groups {
+                    let jj = j + g
+                    var v = Lanes(repeating: bias)
+                    v += Lanes(repeating: above[jj]) * lo0 + Lanes(repeating: above[jj - 1]) * hi0
+                    v += Lanes(repeating: rows.1[jj]) * lo1 + Lanes(repeating: rows.1[jj - 1]) * hi1
+                    v += Lanes(repeating: below[jj]) * lo2 + Lanes(repeating: below[jj - 1]) * hi2
+                    v.replace(with: v * slope, where: v .< 0)
+                    UnsafeMutableRawPointer(out + x + g * s).storeBytes(of: v, as: Lanes.self)
+                }
+                x += groups * s
+                if groups > 0 { continue }
+            }
             // The two input columns of each row: j (zero past the width) and j - 1 (zero before 0).
             @inline(__always) func taps(_ p: UnsafePointer<Float>?) -> (Float, Float) {
                 guard let p else { return (0, 0) }
