@@ -13,11 +13,12 @@
 /// of block `b` is column `2db + r` with `p = bd + r`. From the transformed inputs to the
 /// residual update a tile stays in pair order, `[even columns | odd columns]` (the GEMMs do
 /// not care about column order): the kernels move runs of `d` columns, vectors of `d` lanes
-/// (2, 4, 8) or of whole `Lanes` (16 and up), and never shuffle lanes.
+/// (2, 4, 8) or of whole `Lanes` (16 and up), and never shuffle lanes; at d = 1 they are
+/// plain loops over interleaved columns, which the compiler vectorises.
 enum Winograd {
     /// Whether the kernels handle dilation `d`: runs of whole vectors.
     static func supports(dilation d: Int) -> Bool {
-        d >= Lanes.scalarCount ? d % Lanes.scalarCount == 0 : [2, 4, 8].contains(d)
+        d >= Lanes.scalarCount ? d % Lanes.scalarCount == 0 : [1, 2, 4, 8].contains(d)
     }
 
     /// Whether they apply to a tile of `n` columns: whole blocks of pairs, whole vectors of pairs.
@@ -43,6 +44,7 @@ func winogradInputTransform(
     for ch in 0..<c {
         let row = x + ch * total + t0, out = (u.0 + ch * ld, u.1 + ch * ld, u.2 + ch * ld, u.3 + ch * ld)
         switch d {
+        case 1: winogradInputRowOfPairs(row, bias: bias[ch], columns: n, into: out)
         case 2: winogradInputRow(SIMD2<Float>.self, row, bias: bias[ch], columns: n, dilation: d, into: out)
         case 4: winogradInputRow(SIMD4<Float>.self, row, bias: bias[ch], columns: n, dilation: d, into: out)
         case 8: winogradInputRow(SIMD8<Float>.self, row, bias: bias[ch], columns: n, dilation: d, into: out)
@@ -71,6 +73,18 @@ func winogradInputRow<V: SIMD>(_: V.Type, _ row: UnsafePointer<Float>, bias: Flo
     }
 }
 
+/// `winogradInputRow` at d = 1: pair p is columns 2p and 2p + 1.
+@inline(never)
+func winogradInputRowOfPairs(_ x: UnsafePointer<Float>, bias b: Float, columns n: Int, into u: FourRows) {
+    for p in 0..<(n / 2) {
+        let y0 = x[2 * p - 1] + b, y1 = x[2 * p] + b, y2 = x[2 * p + 1] + b, y3 = x[2 * p + 2] + b
+        u.0[p] = y0 - y2
+        u.1[p] = y1 + y2
+        u.2[p] = y2 - y1
+        u.3[p] = y1 - y3
+    }
+}
+
 /// A tile's rows `src (rows, n)`, rows `ldSource` apart, in pair order: the even columns into
 /// `even`, the odd ones into `odd`, `(rows, n / 2)` each, rows `ld` apart (the mel's rows of
 /// `u1` and `u4`, the cached conditioner's tiles).
@@ -80,6 +94,7 @@ func winogradSplitColumns(_ src: UnsafePointer<Float>, ldSource: Int, rows: Int,
     for row in 0..<rows {
         let from = src + row * ldSource, e = even + row * ld, o = odd + row * ld
         switch d {
+        case 1: winogradSplitRowOfPairs(from, columns: n, even: e, odd: o)
         case 2: winogradSplitRow(SIMD2<Float>.self, from, columns: n, dilation: d, even: e, odd: o)
         case 4: winogradSplitRow(SIMD4<Float>.self, from, columns: n, dilation: d, even: e, odd: o)
         case 8: winogradSplitRow(SIMD8<Float>.self, from, columns: n, dilation: d, even: e, odd: o)
@@ -98,6 +113,16 @@ func winogradSplitRow<V: SIMD>(_: V.Type, _ src: UnsafePointer<Float>, columns n
             e.storeBytes(of: x.loadUnaligned(fromByteOffset: 4 * t, as: V.self), toByteOffset: p, as: V.self)
             o.storeBytes(of: x.loadUnaligned(fromByteOffset: 4 * (t + d), as: V.self), toByteOffset: p, as: V.self)
         }
+    }
+}
+
+/// `winogradSplitRow` at d = 1.
+@inline(never)
+func winogradSplitRowOfPairs(_ src: UnsafePointer<Float>, columns n: Int,
+                             even: UnsafeMutablePointer<Float>, odd: UnsafeMutablePointer<Float>) {
+    for p in 0..<(n / 2) {
+        even[p] = src[2 * p]
+        odd[p] = src[2 * p + 1]
     }
 }
 
@@ -151,6 +176,7 @@ func winogradResidualUpdate(
         let residual = projected + ch * n, s = projected + (c + ch) * n, b = (bias[ch], bias[c + ch])
         let rows = (x + ch * ld, xNext + ch * ld, skip + ch * ld)
         switch d {
+        case 1: winogradUpdateRowOfPairs(residual, s, bias: b, rows, columns: n)
         case 2: winogradUpdateRow(SIMD2<Float>.self, residual, s, bias: b, rows, columns: n, dilation: d)
         case 4: winogradUpdateRow(SIMD4<Float>.self, residual, s, bias: b, rows, columns: n, dilation: d)
         case 8: winogradUpdateRow(SIMD8<Float>.self, residual, s, bias: b, rows, columns: n, dilation: d)
@@ -179,5 +205,20 @@ func winogradUpdateRow<V: SIMD>(
             update(column: t, pair: t - d * block)
             update(column: t + d, pair: n / 2 + t - d * block)
         }
+    }
+}
+
+/// `winogradUpdateRow` at d = 1.
+@inline(never)
+func winogradUpdateRowOfPairs(
+    _ residual: UnsafePointer<Float>, _ s: UnsafePointer<Float>, bias: (Float, Float),
+    _ rows: (x: UnsafePointer<Float>, xNext: UnsafeMutablePointer<Float>, skip: UnsafeMutablePointer<Float>), columns n: Int
+) {
+    let scale = 1 / Float(2).squareRoot(), half = n / 2
+    for p in 0..<half {
+        rows.xNext[2 * p] = (rows.x[2 * p] + (residual[p] + bias.0)) * scale
+        rows.xNext[2 * p + 1] = (rows.x[2 * p + 1] + (residual[half + p] + bias.0)) * scale
+        rows.skip[2 * p] += s[p] + bias.1
+        rows.skip[2 * p + 1] += s[half + p] + bias.1
     }
 }
