@@ -6,12 +6,7 @@ import Testing
 /// and the fused output transform and gate, then whole models that take the Winograd path
 /// for some layers and tiles and the direct one for others.
 @Suite struct WinogradTests {
-    static func random(_ n: Int, seed: UInt64) -> [Float] {
-        var noise = GaussianNoise(seed: seed)
-        var x = [Float](repeating: 0, count: n)
-        noise.fill(&x)
-        return x
-    }
+    static func random(_ n: Int, seed: UInt64) -> [Float] { WorkspaceTests.randomSignal(n, seed: seed) }
 
     @Test func appliesToWholeBlocksOfWholeVectors() {
         #expect(Winograd.applies(columns: 512, dilation: 16))

@@ -5,9 +5,9 @@ import Dispatch
 /// loop never allocates.
 public final class Workspace {
     /// One thread's tile scratch: the stacked GEMM input `[y(t - d); y(t); y(t + d); mel(t)]`
-    /// (3C + M, tile) or Winograd's four input blocks ((2C + M, tile) in all), the dilated conv
-    /// output (2C, tile) or Winograd's four products (4C, tile) and mel tile (M, tile), the gated activation (C, tile)
-    /// and the output projection (2C, tile).
+    /// (3C + M, tile) or Winograd's four input blocks ((2C + M, tile) in all); the dilated conv
+    /// output (2C, tile), or Winograd's four products (4C, tile) and before them its mel tile
+    /// (M, tile); the gated activation (C, tile) and the output projection (2C, tile).
     final class TileScratch {
         let stacked: UnsafeMutablePointer<Float>
         let conv: UnsafeMutablePointer<Float>
