@@ -65,7 +65,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         try require(threadsPerJob >= 1, "threads-per-job must be at least 1")
         try require(queueCapacity >= 0, "queue must be at least 0")
         try require(maxFrames >= 1 && maxSamples >= 1, "max-frames and max-samples must be at least 1")
-        try require(memoryBudgetMB <= 1 << 20, "memory-budget-mb must be at most 1048576")
+        try require(memoryBudgetMB <= Sampler.maxMemoryBudgetMB, "memory-budget-mb must be at most \(Sampler.maxMemoryBudgetMB)")
         try require(maxResultBytes >= 0 && maxDecodedBodyBytes >= 1, "byte limits must be positive")
         try require(http.maxBodyBytes >= 1 && http.maxConnections >= 1, "max-body-bytes and max-connections must be at least 1")
     }

@@ -32,7 +32,7 @@ struct BenchCommand: ParsableCommand {
         if seconds <= 0 || seconds > 600 { throw ValidationError("--seconds must be in (0, 600]") }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
         if `repeat` < 1 { throw ValidationError("--repeat must be at least 1") }
-        if memoryBudgetMb < 0 || memoryBudgetMb > 1 << 20 { throw ValidationError("--memory-budget-mb must be in 0...1048576") }
+        if !(0...Sampler.maxMemoryBudgetMB).contains(memoryBudgetMb) { throw ValidationError("--memory-budget-mb must be in 0...\(Sampler.maxMemoryBudgetMB)") }
     }
 
     struct Report: Encodable {

@@ -33,7 +33,7 @@ struct SamplingOptions: ParsableArguments {
 
     func validate() throws {
         if seed != nil && noise != nil { throw ValidationError("give either --seed or --noise, not both") }
-        if memoryBudgetMb < 0 || memoryBudgetMb > 1 << 20 { throw ValidationError("--memory-budget-mb must be in 0...1048576") }
+        if !(0...Sampler.maxMemoryBudgetMB).contains(memoryBudgetMb) { throw ValidationError("--memory-budget-mb must be in 0...\(Sampler.maxMemoryBudgetMB)") }
         if let betas, parsedBetas == nil { throw ValidationError("--betas must be comma-separated numbers, got '\(betas)'") }
     }
 

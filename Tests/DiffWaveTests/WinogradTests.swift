@@ -79,12 +79,11 @@ import Testing
             }
         }
         var z = [Float](repeating: .nan, count: c * n)
-        let zeros = [Float](repeating: 0, count: n)
         products[0].withUnsafeBufferPointer { a in products[1].withUnsafeBufferPointer { b in
             products[2].withUnsafeBufferPointer { p3 in products[3].withUnsafeBufferPointer { p4 in
                 z.withUnsafeMutableBufferPointer { zp in
                     winogradGatedTanh((a.baseAddress!, b.baseAddress!, p3.baseAddress!, p4.baseAddress!), ldm: pairs,
-                                      bias: convBias, added: zeros, ldAdded: 0, into: zp.baseAddress!, ldz: n, channels: c, columns: n)
+                                      bias: convBias, added: nil, ldAdded: 0, into: zp.baseAddress!, ldz: n, channels: c, columns: n)
                 }
             } }
         } }

@@ -56,29 +56,36 @@ func gatedTanh(gate: Lanes, filter: Lanes) -> Lanes {
     return tanh / (one + exp(-gate))
 }
 
-/// The gated activation unit with the conv's bias and a precomputed term folded in:
-/// `z (c, n) = sigmoid(gate + added + b_gate) * tanh(filter + added + b_filter)`, where
-/// `y (2c, n)` holds gate rows then filter rows (torch.chunk order), `bias (2c)` and
-/// `added (2c, n)` (rows `ldAdded` apart; 0 repeats one row, e.g. of zeros) likewise.
+/// The gated activation unit with the conv's bias and, where there is one, a precomputed
+/// term folded in: `z (c, n) = sigmoid(gate + added + b_gate) * tanh(filter + added + b_filter)`,
+/// where `y (2c, n)` holds gate rows then filter rows (torch.chunk order), `bias (2c)` and
+/// `added (2c, n)` (rows `ldAdded` apart) likewise.
 @inline(__always)
 func gatedTanh(_ y: UnsafePointer<Float>, ldy: Int, bias: UnsafePointer<Float>,
-               added: UnsafePointer<Float>, ldAdded: Int,
+               added: UnsafePointer<Float>?, ldAdded: Int,
                into z: UnsafeMutablePointer<Float>, ldz: Int, channels c: Int, columns n: Int) {
     let whole = n & ~(Lanes.scalarCount - 1)
     for i in 0..<c {
         let gate = UnsafeRawPointer(y + i * ldy), filter = UnsafeRawPointer(y + (c + i) * ldy)
-        let addedGate = UnsafeRawPointer(added + i * ldAdded), addedFilter = UnsafeRawPointer(added + (c + i) * ldAdded)
+        let addedRows = added.map { (UnsafeRawPointer($0 + i * ldAdded), UnsafeRawPointer($0 + (c + i) * ldAdded)) }
         let out = UnsafeMutableRawPointer(z + i * ldz)
         let bg = Lanes(repeating: bias[i]), bf = Lanes(repeating: bias[c + i])
         for j in Swift.stride(from: 0, to: whole, by: Lanes.scalarCount) {
-            let g = gate.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) + addedGate.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) + bg
-            let f = filter.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) + addedFilter.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) + bf
-            out.storeBytes(of: gatedTanh(gate: g, filter: f), toByteOffset: j * 4, as: Lanes.self)
+            var g = gate.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self), f = filter.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self)
+            if let (ag, af) = addedRows {   // loop-invariant: the compiler unswitches it
+                g += ag.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self)
+                f += af.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self)
+            }
+            out.storeBytes(of: gatedTanh(gate: g + bg, filter: f + bf), toByteOffset: j * 4, as: Lanes.self)
         }
         if whole < n {
             var g = bg, f = bf
-            let gp = y + i * ldy, fp = y + (c + i) * ldy, ag = added + i * ldAdded, af = added + (c + i) * ldAdded
-            for j in whole..<n { g[j - whole] += gp[j] + ag[j]; f[j - whole] += fp[j] + af[j] }
+            let gp = y + i * ldy, fp = y + (c + i) * ldy
+            for j in whole..<n {
+                let (ag, af) = added.map { ($0[i * ldAdded + j], $0[(c + i) * ldAdded + j]) } ?? (0, 0)
+                g[j - whole] += gp[j] + ag
+                f[j - whole] += fp[j] + af
+            }
             let v = gatedTanh(gate: g, filter: f)
             for j in whole..<n { z[i * ldz + j] = v[j - whole] }
         }

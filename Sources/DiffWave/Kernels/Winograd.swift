@@ -126,27 +126,27 @@ func winogradSplitRowOfPairs(_ src: UnsafePointer<Float>, columns n: Int,
     }
 }
 
-/// The output transform fused with the gated activation unit, the conv's bias and a
-/// precomputed term: four products `m1..m4 (2c, n / 2)`, rows `ldm` apart, gate rows then
-/// filter rows, and `added (2c, n)` in pair order (rows `ldAdded` apart; 0 repeats one row) ->
+/// The output transform fused with the gated activation unit, the conv's bias and, where
+/// there is one, a precomputed term: four products `m1..m4 (2c, n / 2)`, rows `ldm` apart, gate
+/// rows then filter rows, and `added (2c, n)` in pair order (rows `ldAdded` apart) ->
 /// `z (c, n)` in pair order (`z[:, p]` from `m1 + m2 + m3`, `z[:, n/2 + p]` from
 /// `m2 - m3 - m4`), `z = σ(gate + b_gate) ⊙ tanh(filter + b_filter)`.
 @inline(__always)
 func winogradGatedTanh(
-    _ m: FourProducts, ldm: Int, bias: UnsafePointer<Float>, added: UnsafePointer<Float>, ldAdded: Int,
+    _ m: FourProducts, ldm: Int, bias: UnsafePointer<Float>, added: UnsafePointer<Float>?, ldAdded: Int,
     into z: UnsafeMutablePointer<Float>, ldz: Int, channels c: Int, columns n: Int
 ) {
     for i in 0..<c {
         let gate = (m.0 + i * ldm, m.1 + i * ldm, m.2 + i * ldm, m.3 + i * ldm)
         let filter = (m.0 + (c + i) * ldm, m.1 + (c + i) * ldm, m.2 + (c + i) * ldm, m.3 + (c + i) * ldm)
-        winogradGateRow(gate, filter, bias: (bias[i], bias[c + i]), added: (added + i * ldAdded, added + (c + i) * ldAdded),
+        winogradGateRow(gate, filter, bias: (bias[i], bias[c + i]), added: added.map { ($0 + i * ldAdded, $0 + (c + i) * ldAdded) },
                         into: z + i * ldz, pairs: n / 2)
     }
 }
 
 @inline(never)
 func winogradGateRow(_ g: FourProducts, _ f: FourProducts, bias: (Float, Float),
-                     added: (UnsafePointer<Float>, UnsafePointer<Float>), into z: UnsafeMutablePointer<Float>, pairs: Int) {
+                     added: (UnsafePointer<Float>, UnsafePointer<Float>)?, into z: UnsafeMutablePointer<Float>, pairs: Int) {
     let bg = Lanes(repeating: bias.0), bf = Lanes(repeating: bias.1), out = UnsafeMutableRawPointer(z)
     @inline(__always) func load(_ p: UnsafePointer<Float>, _ offset: Int) -> Lanes {
         UnsafeRawPointer(p).loadUnaligned(fromByteOffset: offset, as: Lanes.self)
@@ -156,10 +156,14 @@ func winogradGateRow(_ g: FourProducts, _ f: FourProducts, bias: (Float, Float),
         let p = 4 * Lanes.scalarCount * v   // byte offset
         let g0 = load(g.0, p), g1 = load(g.1, p), g2 = load(g.2, p), g3 = load(g.3, p)
         let f0 = load(f.0, p), f1 = load(f.1, p), f2 = load(f.2, p), f3 = load(f.3, p)
-        let even = gatedTanh(gate: g0 + g1 + g2 + (load(added.0, p) + bg), filter: f0 + f1 + f2 + (load(added.1, p) + bf))
-        out.storeBytes(of: even, toByteOffset: p, as: Lanes.self)
-        let next = gatedTanh(gate: g1 - g2 - g3 + (load(added.0, odd + p) + bg), filter: f1 - f2 - f3 + (load(added.1, odd + p) + bf))
-        out.storeBytes(of: next, toByteOffset: odd + p, as: Lanes.self)
+        // The biases, plus the added term where there is one (loop-invariant: the compiler unswitches it).
+        var (eg, ef, og, of) = (bg, bf, bg, bf)
+        if let (ag, af) = added {
+            (eg, ef) = (load(ag, p) + bg, load(af, p) + bf)
+            (og, of) = (load(ag, odd + p) + bg, load(af, odd + p) + bf)
+        }
+        out.storeBytes(of: gatedTanh(gate: g0 + g1 + g2 + eg, filter: f0 + f1 + f2 + ef), toByteOffset: p, as: Lanes.self)
+        out.storeBytes(of: gatedTanh(gate: g1 - g2 - g3 + og, filter: f1 - f2 - f3 + of), toByteOffset: odd + p, as: Lanes.self)
     }
 }
 

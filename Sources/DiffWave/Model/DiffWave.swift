@@ -234,13 +234,13 @@ public final class DiffWave: @unchecked Sendable {
         let c = config.residualChannels, n = ws.samples, start = columns.lowerBound, width = columns.count
         stackDilatedTaps(x, channels: c, samples: n, bias: stepBias, start: start, columns: width,
                          dilation: layer.dilation, into: scratch.stacked, ldStacked: width)
-        var depth = 3 * c, added = UnsafePointer(ws.zeros), ldAdded = 0
+        var depth = 3 * c, added: UnsafePointer<Float>? = nil
         switch mel {
         case .perTile(let once):
             upsampleSecondLayer(once, samples: n, columns: columns, into: scratch.stacked + 3 * c * width, ld: width)
             depth = ws.depth
         case .cached(let projection):
-            (added, ldAdded) = (projection, width)
+            added = projection
         case .none:
             break
         }
@@ -252,7 +252,7 @@ public final class DiffWave: @unchecked Sendable {
             gemm(m: 2 * c, n: width, k: depth, layer.stacked, lda: ws.depth, scratch.stacked, ldb: width,
                  scratch.conv, ldc: width, beta: 0)
         }
-        gatedTanh(scratch.conv, ldy: width, bias: layer.stackedBias, added: added, ldAdded: ldAdded,
+        gatedTanh(scratch.conv, ldy: width, bias: layer.stackedBias, added: added, ldAdded: width,
                   into: scratch.gated, ldz: width, channels: c, columns: width)
     }
 
@@ -269,7 +269,7 @@ public final class DiffWave: @unchecked Sendable {
         let u1 = scratch.stacked, u2 = u1 + outer * pairs, u3 = u2 + c * pairs, u4 = u3 + c * pairs
         winogradInputTransform(x, channels: c, samples: n, bias: stepBias, start: columns.lowerBound, columns: width,
                                dilation: d, into: (u1, u2, u3, u4), ld: pairs)
-        var depth = c, added = UnsafePointer(ws.zeros), ldAdded = 0
+        var depth = c, added: UnsafePointer<Float>? = nil
         switch mel {
         case .perTile(let once):
             // The mel tile in column order, parked in the products' buffer until the GEMMs.
@@ -278,7 +278,7 @@ public final class DiffWave: @unchecked Sendable {
                                  even: u1 + c * pairs, odd: u4 + c * pairs, ld: pairs)
             depth = outer
         case .cached(let projection):
-            (added, ldAdded) = (projection, width)
+            added = projection
         case .none:
             break
         }
@@ -299,7 +299,7 @@ public final class DiffWave: @unchecked Sendable {
             gemm(m: 2 * c, n: pairs, k: depth, taps.m4, lda: outer, u4, ldb: pairs, m4, ldc: pairs, beta: 0)
         }
         winogradGatedTanh((UnsafePointer(m1), UnsafePointer(m2), UnsafePointer(m3), UnsafePointer(m4)), ldm: pairs,
-                          bias: layer.stackedBias, added: added, ldAdded: ldAdded, into: scratch.gated, ldz: width,
+                          bias: layer.stackedBias, added: added, ldAdded: width, into: scratch.gated, ldz: width,
                           channels: c, columns: width)
     }
 

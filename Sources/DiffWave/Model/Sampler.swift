@@ -25,6 +25,8 @@ public struct Sampler: Sendable {
     /// of BASE's 30 layers at 2 s and none at 10 s (whose activations already take 169 MB).
     public let memoryBudgetBytes: Int
     public static let defaultMemoryBudgetBytes = 256 << 20
+    /// The largest budget the settings take, in MiB (1 TiB; it keeps MiB-to-bytes in range).
+    public static let maxMemoryBudgetMB = 1 << 20
 
     public init(model: DiffWave, schedule: NoiseSchedule, precision: Precision = .float32,
                 memoryBudgetBytes: Int = Sampler.defaultMemoryBudgetBytes) throws(DiffWaveError) {

@@ -73,11 +73,9 @@ public final class Workspace {
     let stepBias: UnsafeMutablePointer<Float>
     /// The conditioner's projection `W_mel @ mel (2C, N)` of the first `cachedLayers` layers,
     /// computed once per request (`DiffWave.cacheConditioner`), each tile in the column order
-    /// its layer's step uses (pair order where Winograd applies); and a row of zeros that
-    /// stands in for it in the other layers.
+    /// its layer's step uses (pair order where Winograd applies).
     let cachedLayers: Int
     let conditionerCache: UnsafeMutablePointer<Float>
-    let zeros: UnsafeMutablePointer<Float>
     /// Column ranges, one per compute thread, and each thread's tile scratch.
     let ranges: [Range<Int>]
     let scratch: [TileScratch]
@@ -117,7 +115,6 @@ public final class Workspace {
         let layerBytes = 4 * 2 * c * samples
         cachedLayers = model.config.unconditional ? 0 : min(model.config.residualLayers, max(0, memoryBudgetBytes - activations) / layerBytes)
         conditionerCache = alloc(cachedLayers * 2 * c * samples)
-        zeros = alloc(tile)
         scratch = ranges.map { range in
             let widths: Set<Int> = [min(tile, range.count), range.count % tile].filter { $0 > 0 }.reduce(into: []) { $0.insert($1) }
             return TileScratch(channels: c, depth: depth, tile: tile, widths: widths, precision: precision, allocate: alloc)
@@ -133,12 +130,11 @@ public final class Workspace {
                         precision: precision, cachedLayers: cachedLayers)
     }
 
-    /// x, x' and the skip sum (C, N) each, the cached layers (2C, N) each, a row of zeros, and
-    /// each thread's tile scratch.
+    /// x, x' and the skip sum (C, N) each, the cached layers (2C, N) each, and each thread's
+    /// tile scratch.
     static func bytes(channels c: Int, depth: Int, samples: Int, tile: Int, threads: Int, precision: Precision,
                       cachedLayers: Int) -> Int {
-        4 * ((3 + 2 * cachedLayers) * c * samples + tile
-             + threads * TileScratch.floats(channels: c, depth: depth, tile: tile, precision: precision))
+        4 * ((3 + 2 * cachedLayers) * c * samples + threads * TileScratch.floats(channels: c, depth: depth, tile: tile, precision: precision))
     }
 
     /// Layer `i`'s cached conditioner projection `(2C, N)`, if it is cached.
