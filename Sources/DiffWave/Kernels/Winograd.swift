@@ -1,161 +1,229 @@
-/// Winograd's minimal filtering F(2, 3) (Lavin & Gray, "Fast Algorithms for Convolutional
-/// Neural Networks", 2016) for the kernel-size-3 dilated `Conv1d`: two outputs `t` and
-/// `t + d` from four products instead of six.
+/// Winograd's minimal filtering F(m, 3) (Lavin & Gray, "Fast Algorithms for Convolutional
+/// Neural Networks", 2016) for the kernel-size-3 dilated `Conv1d`: `m` outputs
+/// `t, t + d, ..., t + (m - 1)d` from `m + 2` products instead of `3m`.
 ///
-/// With the taps `g0, g1, g2` and the inputs `d0..d3 = y(t - d), y(t), y(t + d), y(t + 2d)`:
+/// With the taps `g0, g1, g2` and the inputs `s_j = y(t + (j - 1)d)`, `j = 0...m + 1`:
 ///
-///     m1 = g0 (d0 - d2)      m2 = (g0 + g1 + g2)/2 (d1 + d2)
-///     m4 = g2 (d1 - d3)      m3 = (g0 - g1 + g2)/2 (d2 - d1)
-///     out(t) = m1 + m2 + m3,   out(t + d) = m2 - m3 - m4
+/// F(2, 3):  m1 = g0 (s0 - s2)      m2 = (g0 + g1 + g2)/2 (s1 + s2)
+///           m4 = g2 (s1 - s3)      m3 = (g0 - g1 + g2)/2 (s2 - s1)
+///           out(t) = m1 + m2 + m3,   out(t + d) = m2 - m3 - m4
 ///
-/// Each product is a GEMM over half the tile's columns. A tile's columns pair up in blocks of
-/// `2d`: the first `d` columns of a block ("even") with the `d` after them ("odd"); pair `p`
-/// of block `b` is column `2db + r` with `p = bd + r`. From the transformed inputs to the
-/// residual update a tile stays in pair order, `[even columns | odd columns]` (the GEMMs do
-/// not care about column order): the kernels move runs of `d` columns, vectors of `d` lanes
-/// (2, 4, 8) or of whole `Lanes` (16 and up), and never shuffle lanes; at d = 1 they are
-/// plain loops over interleaved columns, which the compiler vectorises.
-enum Winograd {
+/// F(4, 3) (points 0, ±1, ±2, ∞): the products' weights are `G g` and their inputs `Bᵀ s`,
+/// the outputs `Aᵀ m` (`weightTransform`, `winogradF4InputRow`, `winogradF4GateRow`).
+///
+/// Each product is a GEMM over `1/m` of the tile's columns. A tile's columns group in blocks
+/// of `md`: the block's run of `d` columns at offset `kd` is phase `k`, and position `q = bd + r`
+/// of phase `k` is column `mdb + kd + r`. From the transformed inputs to the residual update
+/// a tile stays in phase order, `[phase 0 | phase 1 | ...]` per row (the GEMMs do not care
+/// about column order): the kernels move runs of `d` columns, vectors of `d` lanes (2, 4, 8)
+/// or of whole `Lanes` (16 and up), and never shuffle lanes; at d = 1 they are plain loops
+/// over interleaved columns, which the compiler vectorises.
+enum Winograd: Int, CaseIterable, Sendable {
+    case f2 = 2
+    case f4 = 4
+
+    /// Outputs per group, `m`.
+    var phases: Int { rawValue }
+    /// Products per group, `m + 2`.
+    var products: Int { rawValue + 2 }
+
+    /// Each product's weights as a combination of the taps `(g0, g1, g2)`: the rows of `G`.
+    var weightTransform: [(Double, Double, Double)] {
+        switch self {
+        case .f2: [(1, 0, 0), (0.5, 0.5, 0.5), (0.5, -0.5, 0.5), (0, 0, 1)]
+        case .f4: [(1 / 4, 0, 0), (-1 / 6, -1 / 6, -1 / 6), (-1 / 6, 1 / 6, -1 / 6),
+                   (1 / 24, 1 / 12, 1 / 6), (1 / 24, -1 / 12, 1 / 6), (0, 0, 1)]
+        }
+    }
+
     /// Whether the kernels handle dilation `d`: runs of whole vectors.
     static func supports(dilation d: Int) -> Bool {
         d >= Lanes.scalarCount ? d % Lanes.scalarCount == 0 : [1, 2, 4, 8].contains(d)
     }
 
-    /// Whether they apply to a tile of `n` columns: whole blocks of pairs, whole vectors of pairs.
-    static func applies(columns n: Int, dilation d: Int) -> Bool {
-        supports(dilation: d) && n % (2 * d) == 0 && n % (2 * Lanes.scalarCount) == 0
+    /// Whether the transform applies to a tile of `n` columns: whole blocks, whole vectors per phase.
+    func applies(columns n: Int, dilation d: Int) -> Bool {
+        Winograd.supports(dilation: d) && n % (phases * d) == 0 && n % (phases * Lanes.scalarCount) == 0
     }
-
 }
 
-typealias FourRows = (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)
-typealias FourProducts = (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>)
-
 /// The input transform, with the step bias added first as in `stackDilatedTaps`:
-/// `x (c, N)` -> four `(c, n / 2)` blocks, rows `ld` apart:
-/// `u1 = y0 - y2`, `u2 = y1 + y2`, `u3 = y2 - y1`, `u4 = y1 - y3`, with `y = x + bias`.
+/// `x (c, N)` -> `products` blocks of `(c, n / m)`, rows `ld` apart, block `j` at `u + j c ld`.
 /// The tile must lie inside the signal with `d` columns to spare on each side (no padding).
 @inline(__always)
 func winogradInputTransform(
-    _ x: UnsafePointer<Float>, channels c: Int, samples total: Int, bias: UnsafePointer<Float>,
-    start t0: Int, columns n: Int, dilation d: Int, into u: FourRows, ld: Int
+    _ w: Winograd, _ x: UnsafePointer<Float>, channels c: Int, samples total: Int, bias: UnsafePointer<Float>,
+    start t0: Int, columns n: Int, dilation d: Int, into u: UnsafeMutablePointer<Float>, ld: Int
 ) {
-    precondition(Winograd.applies(columns: n, dilation: d) && t0 >= d && t0 + n + d <= total)
+    precondition(w.applies(columns: n, dilation: d) && t0 >= d && t0 + n + d <= total)
+    let blocks = c * ld
     for ch in 0..<c {
-        let row = x + ch * total + t0, out = (u.0 + ch * ld, u.1 + ch * ld, u.2 + ch * ld, u.3 + ch * ld)
-        switch d {
-        case 1: winogradInputRowOfPairs(row, bias: bias[ch], columns: n, into: out)
-        case 2: winogradInputRow(SIMD2<Float>.self, row, bias: bias[ch], columns: n, dilation: d, into: out)
-        case 4: winogradInputRow(SIMD4<Float>.self, row, bias: bias[ch], columns: n, dilation: d, into: out)
-        case 8: winogradInputRow(SIMD8<Float>.self, row, bias: bias[ch], columns: n, dilation: d, into: out)
-        default: winogradInputRow(Lanes.self, row, bias: bias[ch], columns: n, dilation: d, into: out)
+        let row = x + ch * total + t0, out = u + ch * ld, b = bias[ch]
+        switch (w, d) {
+        case (.f2, 1): winogradF2InputRowOfPairs(row, bias: b, columns: n, into: out, blocks: blocks)
+        case (.f2, 2): winogradF2InputRow(SIMD2<Float>.self, row, bias: b, columns: n, dilation: d, into: out, blocks: blocks)
+        case (.f2, 4): winogradF2InputRow(SIMD4<Float>.self, row, bias: b, columns: n, dilation: d, into: out, blocks: blocks)
+        case (.f2, 8): winogradF2InputRow(SIMD8<Float>.self, row, bias: b, columns: n, dilation: d, into: out, blocks: blocks)
+        case (.f2, _): winogradF2InputRow(Lanes.self, row, bias: b, columns: n, dilation: d, into: out, blocks: blocks)
+        case (.f4, 1): winogradF4InputRowOfQuads(row, bias: b, columns: n, into: out, blocks: blocks)
+        case (.f4, 2): winogradF4InputRow(SIMD2<Float>.self, row, bias: b, columns: n, dilation: d, into: out, blocks: blocks)
+        case (.f4, 4): winogradF4InputRow(SIMD4<Float>.self, row, bias: b, columns: n, dilation: d, into: out, blocks: blocks)
+        case (.f4, 8): winogradF4InputRow(SIMD8<Float>.self, row, bias: b, columns: n, dilation: d, into: out, blocks: blocks)
+        case (.f4, _): winogradF4InputRow(Lanes.self, row, bias: b, columns: n, dilation: d, into: out, blocks: blocks)
         }
     }
 }
 
-/// One row of the input transform in vectors of `V`: `y(t - d)` is the odd run before,
-/// `y(t + 2d)` the even run after.
+/// One row of F(2, 3)'s input transform in vectors of `V`: `u1 = s0 - s2`, `u2 = s1 + s2`,
+/// `u3 = s2 - s1`, `u4 = s1 - s3`, blocks `blocks` floats apart.
 @inline(never)
-func winogradInputRow<V: SIMD>(_: V.Type, _ row: UnsafePointer<Float>, bias: Float, columns n: Int, dilation d: Int,
-                               into u: FourRows) where V.Scalar == Float {
-    let b = V(repeating: bias), x = UnsafeRawPointer(row)
+func winogradF2InputRow<V: SIMD>(_: V.Type, _ row: UnsafePointer<Float>, bias: Float, columns n: Int, dilation d: Int,
+                                 into u: UnsafeMutablePointer<Float>, blocks: Int) where V.Scalar == Float {
+    let b = V(repeating: bias), x = UnsafeRawPointer(row), out = UnsafeMutableRawPointer(u), s = 4 * blocks
     @inline(__always) func y(_ column: Int) -> V { x.loadUnaligned(fromByteOffset: 4 * column, as: V.self) + b }
-    let out = (UnsafeMutableRawPointer(u.0), UnsafeMutableRawPointer(u.1), UnsafeMutableRawPointer(u.2), UnsafeMutableRawPointer(u.3))
-    // Column t of block b's even run is pair p = t - bd.
     for block in 0..<(n / (2 * d)) {
         for t in Swift.stride(from: 2 * d * block, to: 2 * d * block + d, by: V.scalarCount) {
-            let p = 4 * (t - d * block), y0 = y(t - d), y1 = y(t), y2 = y(t + d), y3 = y(t + 2 * d)
-            out.0.storeBytes(of: y0 - y2, toByteOffset: p, as: V.self)
-            out.1.storeBytes(of: y1 + y2, toByteOffset: p, as: V.self)
-            out.2.storeBytes(of: y2 - y1, toByteOffset: p, as: V.self)
-            out.3.storeBytes(of: y1 - y3, toByteOffset: p, as: V.self)
+            let q = 4 * (t - d * block), s0 = y(t - d), s1 = y(t), s2 = y(t + d), s3 = y(t + 2 * d)
+            out.storeBytes(of: s0 - s2, toByteOffset: q, as: V.self)
+            out.storeBytes(of: s1 + s2, toByteOffset: s + q, as: V.self)
+            out.storeBytes(of: s2 - s1, toByteOffset: 2 * s + q, as: V.self)
+            out.storeBytes(of: s1 - s3, toByteOffset: 3 * s + q, as: V.self)
         }
     }
 }
 
-/// `winogradInputRow` at d = 1: pair p is columns 2p and 2p + 1.
+/// `winogradF2InputRow` at d = 1: pair p is columns 2p and 2p + 1.
 @inline(never)
-func winogradInputRowOfPairs(_ x: UnsafePointer<Float>, bias b: Float, columns n: Int, into u: FourRows) {
+func winogradF2InputRowOfPairs(_ x: UnsafePointer<Float>, bias b: Float, columns n: Int,
+                               into u: UnsafeMutablePointer<Float>, blocks s: Int) {
     for p in 0..<(n / 2) {
-        let y0 = x[2 * p - 1] + b, y1 = x[2 * p] + b, y2 = x[2 * p + 1] + b, y3 = x[2 * p + 2] + b
-        u.0[p] = y0 - y2
-        u.1[p] = y1 + y2
-        u.2[p] = y2 - y1
-        u.3[p] = y1 - y3
+        let s0 = x[2 * p - 1] + b, s1 = x[2 * p] + b, s2 = x[2 * p + 1] + b, s3 = x[2 * p + 2] + b
+        u[p] = s0 - s2
+        u[s + p] = s1 + s2
+        u[2 * s + p] = s2 - s1
+        u[3 * s + p] = s1 - s3
     }
 }
 
-/// A tile's rows `src (rows, n)`, rows `ldSource` apart, in pair order: the even columns into
-/// `even`, the odd ones into `odd`, `(rows, n / 2)` each, rows `ld` apart (the mel's rows of
-/// `u1` and `u4`, the cached conditioner's tiles).
+/// One row of F(4, 3)'s input transform, `v = Bᵀ s`:
+///
+///     v0 = 4 s0 - 5 s2 + s4          v3 = -2 s1 - s2 + 2 s3 + s4
+///     v1 = -4 s1 - 4 s2 + s3 + s4    v4 = 2 s1 - s2 - 2 s3 + s4
+///     v2 = 4 s1 - 4 s2 - s3 + s4     v5 = 4 s1 - 5 s3 + s5
+@inline(never)
+func winogradF4InputRow<V: SIMD>(_: V.Type, _ row: UnsafePointer<Float>, bias: Float, columns n: Int, dilation d: Int,
+                                 into u: UnsafeMutablePointer<Float>, blocks: Int) where V.Scalar == Float {
+    let b = V(repeating: bias), x = UnsafeRawPointer(row), out = UnsafeMutableRawPointer(u), s = 4 * blocks
+    @inline(__always) func y(_ column: Int) -> V { x.loadUnaligned(fromByteOffset: 4 * column, as: V.self) + b }
+    for block in 0..<(n / (4 * d)) {
+        for t in Swift.stride(from: 4 * d * block, to: 4 * d * block + d, by: V.scalarCount) {
+            let q = 4 * (t - 3 * d * block)
+            let s0 = y(t - d), s1 = y(t), s2 = y(t + d), s3 = y(t + 2 * d), s4 = y(t + 3 * d), s5 = y(t + 4 * d)
+            let a = s4 - 4 * s2, c = s3 - 4 * s1, e = s4 - s2, f = s3 - s1
+            out.storeBytes(of: 4 * (s0 - s2) + e, toByteOffset: q, as: V.self)
+            out.storeBytes(of: a + c, toByteOffset: s + q, as: V.self)
+            out.storeBytes(of: a - c, toByteOffset: 2 * s + q, as: V.self)
+            out.storeBytes(of: e + 2 * f, toByteOffset: 3 * s + q, as: V.self)
+            out.storeBytes(of: e - 2 * f, toByteOffset: 4 * s + q, as: V.self)
+            out.storeBytes(of: 4 * (s1 - s3) + (s5 - s3), toByteOffset: 5 * s + q, as: V.self)
+        }
+    }
+}
+
+/// `winogradF4InputRow` at d = 1: quad q is columns 4q...4q + 3.
+@inline(never)
+func winogradF4InputRowOfQuads(_ x: UnsafePointer<Float>, bias b: Float, columns n: Int,
+                               into u: UnsafeMutablePointer<Float>, blocks s: Int) {
+    for q in 0..<(n / 4) {
+        let s0 = x[4 * q - 1] + b, s1 = x[4 * q] + b, s2 = x[4 * q + 1] + b
+        let s3 = x[4 * q + 2] + b, s4 = x[4 * q + 3] + b, s5 = x[4 * q + 4] + b
+        let a = s4 - 4 * s2, c = s3 - 4 * s1, e = s4 - s2, f = s3 - s1
+        u[q] = 4 * (s0 - s2) + e
+        u[s + q] = a + c
+        u[2 * s + q] = a - c
+        u[3 * s + q] = e + 2 * f
+        u[4 * s + q] = e - 2 * f
+        u[5 * s + q] = 4 * (s1 - s3) + (s5 - s3)
+    }
+}
+
+/// A tile's rows `src (rows, n)`, rows `ldSource` apart, in phase order into `dst (rows, n)`,
+/// rows `ld` apart (the mel's rows before its GEMM, the cached conditioner's tiles).
 @inline(__always)
-func winogradSplitColumns(_ src: UnsafePointer<Float>, ldSource: Int, rows: Int, columns n: Int, dilation d: Int,
-                          even: UnsafeMutablePointer<Float>, odd: UnsafeMutablePointer<Float>, ld: Int) {
+func winogradSplitColumns(_ w: Winograd, _ src: UnsafePointer<Float>, ldSource: Int, rows: Int, columns n: Int,
+                          dilation d: Int, into dst: UnsafeMutablePointer<Float>, ld: Int) {
     for row in 0..<rows {
-        let from = src + row * ldSource, e = even + row * ld, o = odd + row * ld
-        switch d {
-        case 1: winogradSplitRowOfPairs(from, columns: n, even: e, odd: o)
-        case 2: winogradSplitRow(SIMD2<Float>.self, from, columns: n, dilation: d, even: e, odd: o)
-        case 4: winogradSplitRow(SIMD4<Float>.self, from, columns: n, dilation: d, even: e, odd: o)
-        case 8: winogradSplitRow(SIMD8<Float>.self, from, columns: n, dilation: d, even: e, odd: o)
-        default: winogradSplitRow(Lanes.self, from, columns: n, dilation: d, even: e, odd: o)
+        let from = src + row * ldSource, to = dst + row * ld
+        switch (w, d) {
+        case (.f2, 1): winogradSplitRowOfGroups(2, from, columns: n, into: to)
+        case (.f4, 1): winogradSplitRowOfGroups(4, from, columns: n, into: to)
+        case (_, 2): winogradSplitRow(SIMD2<Float>.self, w.phases, from, columns: n, dilation: d, into: to)
+        case (_, 4): winogradSplitRow(SIMD4<Float>.self, w.phases, from, columns: n, dilation: d, into: to)
+        case (_, 8): winogradSplitRow(SIMD8<Float>.self, w.phases, from, columns: n, dilation: d, into: to)
+        default: winogradSplitRow(Lanes.self, w.phases, from, columns: n, dilation: d, into: to)
         }
     }
 }
 
 @inline(never)
-func winogradSplitRow<V: SIMD>(_: V.Type, _ src: UnsafePointer<Float>, columns n: Int, dilation d: Int,
-                               even: UnsafeMutablePointer<Float>, odd: UnsafeMutablePointer<Float>) where V.Scalar == Float {
-    let x = UnsafeRawPointer(src), e = UnsafeMutableRawPointer(even), o = UnsafeMutableRawPointer(odd)
-    for block in 0..<(n / (2 * d)) {
-        for t in Swift.stride(from: 2 * d * block, to: 2 * d * block + d, by: V.scalarCount) {
-            let p = 4 * (t - d * block)
-            e.storeBytes(of: x.loadUnaligned(fromByteOffset: 4 * t, as: V.self), toByteOffset: p, as: V.self)
-            o.storeBytes(of: x.loadUnaligned(fromByteOffset: 4 * (t + d), as: V.self), toByteOffset: p, as: V.self)
+func winogradSplitRow<V: SIMD>(_: V.Type, _ phases: Int, _ src: UnsafePointer<Float>, columns n: Int, dilation d: Int,
+                               into dst: UnsafeMutablePointer<Float>) where V.Scalar == Float {
+    let x = UnsafeRawPointer(src), out = UnsafeMutableRawPointer(dst), phase = 4 * (n / phases)
+    for block in 0..<(n / (phases * d)) {
+        for t in Swift.stride(from: phases * d * block, to: phases * d * block + d, by: V.scalarCount) {
+            let q = 4 * (t - (phases - 1) * d * block)
+            for k in 0..<phases {
+                out.storeBytes(of: x.loadUnaligned(fromByteOffset: 4 * (t + k * d), as: V.self), toByteOffset: k * phase + q, as: V.self)
+            }
         }
     }
 }
 
-/// `winogradSplitRow` at d = 1.
-@inline(never)
-func winogradSplitRowOfPairs(_ src: UnsafePointer<Float>, columns n: Int,
-                             even: UnsafeMutablePointer<Float>, odd: UnsafeMutablePointer<Float>) {
-    for p in 0..<(n / 2) {
-        even[p] = src[2 * p]
-        odd[p] = src[2 * p + 1]
+/// `winogradSplitRow` at d = 1: group q is columns `phases q ...`. Inlined where `phases` is
+/// a constant, so that the compiler vectorises the inner loop.
+@inline(__always)
+func winogradSplitRowOfGroups(_ phases: Int, _ src: UnsafePointer<Float>, columns n: Int, into dst: UnsafeMutablePointer<Float>) {
+    let count = n / phases
+    for q in 0..<count {
+        for k in 0..<phases { dst[k * count + q] = src[phases * q + k] }
     }
 }
 
 /// The output transform fused with the gated activation unit, the conv's bias and, where
-/// there is one, a precomputed term: four products `m1..m4 (2c, n / 2)`, rows `ldm` apart, gate
-/// rows then filter rows, and `added (2c, n)` in pair order (rows `ldAdded` apart) ->
-/// `z (c, n)` in pair order (`z[:, p]` from `m1 + m2 + m3`, `z[:, n/2 + p]` from
-/// `m2 - m3 - m4`), `z = σ(gate + b_gate) ⊙ tanh(filter + b_filter)`.
+/// there is one, a precomputed term: `products` blocks `m_j (2c, n / m)` at `m + j 2c ldm`, rows
+/// `ldm` apart, gate rows then filter rows, and `added (2c, n)` in phase order (rows
+/// `ldAdded` apart) -> `z (c, n)` in phase order, `z = σ(gate + b_gate) ⊙ tanh(filter + b_filter)`.
 @inline(__always)
 func winogradGatedTanh(
-    _ m: FourProducts, ldm: Int, bias: UnsafePointer<Float>, added: UnsafePointer<Float>?, ldAdded: Int,
+    _ w: Winograd, _ m: UnsafePointer<Float>, ldm: Int, bias: UnsafePointer<Float>, added: UnsafePointer<Float>?, ldAdded: Int,
     into z: UnsafeMutablePointer<Float>, ldz: Int, channels c: Int, columns n: Int
 ) {
+    let blocks = 2 * c * ldm
     for i in 0..<c {
-        let gate = (m.0 + i * ldm, m.1 + i * ldm, m.2 + i * ldm, m.3 + i * ldm)
-        let filter = (m.0 + (c + i) * ldm, m.1 + (c + i) * ldm, m.2 + (c + i) * ldm, m.3 + (c + i) * ldm)
-        winogradGateRow(gate, filter, bias: (bias[i], bias[c + i]), added: added.map { ($0 + i * ldAdded, $0 + (c + i) * ldAdded) },
-                        into: z + i * ldz, pairs: n / 2)
+        let gate = m + i * ldm, filter = m + (c + i) * ldm, b = (bias[i], bias[c + i])
+        let a = added.map { ($0 + i * ldAdded, $0 + (c + i) * ldAdded) }
+        switch w {
+        case .f2: winogradF2GateRow(gate, filter, blocks: blocks, bias: b, added: a, into: z + i * ldz, pairs: n / 2)
+        case .f4: winogradF4GateRow(gate, filter, blocks: blocks, bias: b, added: a, into: z + i * ldz, quads: n / 4)
+        }
     }
 }
 
+@inline(__always)
+private func load(_ p: UnsafePointer<Float>, _ offset: Int) -> Lanes {
+    UnsafeRawPointer(p).loadUnaligned(fromByteOffset: offset, as: Lanes.self)
+}
+
+/// F(2, 3): `out(t) = m1 + m2 + m3`, `out(t + d) = m2 - m3 - m4`.
 @inline(never)
-func winogradGateRow(_ g: FourProducts, _ f: FourProducts, bias: (Float, Float),
-                     added: (UnsafePointer<Float>, UnsafePointer<Float>)?, into z: UnsafeMutablePointer<Float>, pairs: Int) {
+func winogradF2GateRow(_ g: UnsafePointer<Float>, _ f: UnsafePointer<Float>, blocks: Int, bias: (Float, Float),
+                       added: (UnsafePointer<Float>, UnsafePointer<Float>)?, into z: UnsafeMutablePointer<Float>, pairs: Int) {
     let bg = Lanes(repeating: bias.0), bf = Lanes(repeating: bias.1), out = UnsafeMutableRawPointer(z)
-    @inline(__always) func load(_ p: UnsafePointer<Float>, _ offset: Int) -> Lanes {
-        UnsafeRawPointer(p).loadUnaligned(fromByteOffset: offset, as: Lanes.self)
-    }
-    let odd = 4 * pairs
+    let s = 4 * blocks, odd = 4 * pairs
     for v in 0..<(pairs / Lanes.scalarCount) {
         let p = 4 * Lanes.scalarCount * v   // byte offset
-        let g0 = load(g.0, p), g1 = load(g.1, p), g2 = load(g.2, p), g3 = load(g.3, p)
-        let f0 = load(f.0, p), f1 = load(f.1, p), f2 = load(f.2, p), f3 = load(f.3, p)
+        let g0 = load(g, p), g1 = load(g, s + p), g2 = load(g, 2 * s + p), g3 = load(g, 3 * s + p)
+        let f0 = load(f, p), f1 = load(f, s + p), f2 = load(f, 2 * s + p), f3 = load(f, 3 * s + p)
         // The biases, plus the added term where there is one (loop-invariant: the compiler unswitches it).
         var (eg, ef, og, of) = (bg, bf, bg, bf)
         if let (ag, af) = added {
@@ -167,62 +235,93 @@ func winogradGateRow(_ g: FourProducts, _ f: FourProducts, bias: (Float, Float),
     }
 }
 
-/// The residual and skip updates for a tile in pair order: `x' = (x + residual + b_r) / √2`
+/// F(4, 3), `out = Aᵀ m`: with `a = m1 + m2`, `b = m1 - m2`, `c = m3 + m4`, `e = m3 - m4`,
+/// `out(t) = m0 + a + c`, `out(t + d) = b + 2e`, `out(t + 2d) = a + 4c`, `out(t + 3d) = b + 8e + m5`.
+@inline(never)
+func winogradF4GateRow(_ g: UnsafePointer<Float>, _ f: UnsafePointer<Float>, blocks: Int, bias: (Float, Float),
+                       added: (UnsafePointer<Float>, UnsafePointer<Float>)?, into z: UnsafeMutablePointer<Float>, quads: Int) {
+    let bg = Lanes(repeating: bias.0), bf = Lanes(repeating: bias.1), out = UnsafeMutableRawPointer(z)
+    let s = 4 * blocks, phase = 4 * quads
+    @inline(__always) func outputs(_ m: UnsafePointer<Float>, _ p: Int) -> (Lanes, Lanes, Lanes, Lanes) {
+        let m0 = load(m, p), m1 = load(m, s + p), m2 = load(m, 2 * s + p)
+        let m3 = load(m, 3 * s + p), m4 = load(m, 4 * s + p), m5 = load(m, 5 * s + p)
+        let a = m1 + m2, b = m1 - m2, c = m3 + m4, e = m3 - m4
+        return (m0 + a + c, b + 2 * e, a + 4 * c, b + 8 * e + m5)
+    }
+    for v in 0..<(quads / Lanes.scalarCount) {
+        let p = 4 * Lanes.scalarCount * v   // byte offset
+        var gate = outputs(g, p), filter = outputs(f, p)
+        if let (ag, af) = added {
+            gate = (gate.0 + load(ag, p), gate.1 + load(ag, phase + p), gate.2 + load(ag, 2 * phase + p), gate.3 + load(ag, 3 * phase + p))
+            filter = (filter.0 + load(af, p), filter.1 + load(af, phase + p), filter.2 + load(af, 2 * phase + p),
+                      filter.3 + load(af, 3 * phase + p))
+        }
+        out.storeBytes(of: gatedTanh(gate: gate.0 + bg, filter: filter.0 + bf), toByteOffset: p, as: Lanes.self)
+        out.storeBytes(of: gatedTanh(gate: gate.1 + bg, filter: filter.1 + bf), toByteOffset: phase + p, as: Lanes.self)
+        out.storeBytes(of: gatedTanh(gate: gate.2 + bg, filter: filter.2 + bf), toByteOffset: 2 * phase + p, as: Lanes.self)
+        out.storeBytes(of: gatedTanh(gate: gate.3 + bg, filter: filter.3 + bf), toByteOffset: 3 * phase + p, as: Lanes.self)
+    }
+}
+
+/// The residual and skip updates for a tile in phase order: `x' = (x + residual + b_r) / √2`
 /// and `skip += s + b_s`, with `x`, `x'` and `skip` rows in column order (`ld` apart) and
-/// `projected (2c, n)` = residual rows then skip rows, in pair order.
+/// `projected (2c, n)` = residual rows then skip rows, in phase order.
 @inline(__always)
 func winogradResidualUpdate(
-    _ projected: UnsafePointer<Float>, bias: UnsafePointer<Float>, x: UnsafePointer<Float>,
+    _ w: Winograd, _ projected: UnsafePointer<Float>, bias: UnsafePointer<Float>, x: UnsafePointer<Float>,
     xNext: UnsafeMutablePointer<Float>, skip: UnsafeMutablePointer<Float>, ld: Int,
     channels c: Int, columns n: Int, dilation d: Int
 ) {
     for ch in 0..<c {
         let residual = projected + ch * n, s = projected + (c + ch) * n, b = (bias[ch], bias[c + ch])
         let rows = (x + ch * ld, xNext + ch * ld, skip + ch * ld)
-        switch d {
-        case 1: winogradUpdateRowOfPairs(residual, s, bias: b, rows, columns: n)
-        case 2: winogradUpdateRow(SIMD2<Float>.self, residual, s, bias: b, rows, columns: n, dilation: d)
-        case 4: winogradUpdateRow(SIMD4<Float>.self, residual, s, bias: b, rows, columns: n, dilation: d)
-        case 8: winogradUpdateRow(SIMD8<Float>.self, residual, s, bias: b, rows, columns: n, dilation: d)
-        default: winogradUpdateRow(Lanes.self, residual, s, bias: b, rows, columns: n, dilation: d)
+        switch (w, d) {
+        case (.f2, 1): winogradUpdateRowOfGroups(2, residual, s, bias: b, rows, columns: n)
+        case (.f4, 1): winogradUpdateRowOfGroups(4, residual, s, bias: b, rows, columns: n)
+        case (_, 2): winogradUpdateRow(SIMD2<Float>.self, w.phases, residual, s, bias: b, rows, columns: n, dilation: d)
+        case (_, 4): winogradUpdateRow(SIMD4<Float>.self, w.phases, residual, s, bias: b, rows, columns: n, dilation: d)
+        case (_, 8): winogradUpdateRow(SIMD8<Float>.self, w.phases, residual, s, bias: b, rows, columns: n, dilation: d)
+        default: winogradUpdateRow(Lanes.self, w.phases, residual, s, bias: b, rows, columns: n, dilation: d)
         }
     }
 }
+
+typealias UpdateRows = (x: UnsafePointer<Float>, xNext: UnsafeMutablePointer<Float>, skip: UnsafeMutablePointer<Float>)
 
 @inline(never)
 func winogradUpdateRow<V: SIMD>(
-    _: V.Type, _ residual: UnsafePointer<Float>, _ s: UnsafePointer<Float>, bias: (Float, Float),
-    _ rows: (x: UnsafePointer<Float>, xNext: UnsafeMutablePointer<Float>, skip: UnsafeMutablePointer<Float>),
-    columns n: Int, dilation d: Int
+    _: V.Type, _ phases: Int, _ residual: UnsafePointer<Float>, _ s: UnsafePointer<Float>, bias: (Float, Float),
+    _ rows: UpdateRows, columns n: Int, dilation d: Int
 ) where V.Scalar == Float {
     let br = V(repeating: bias.0), bs = V(repeating: bias.1), scale = V(repeating: 1 / Float(2).squareRoot())
     let x = UnsafeRawPointer(rows.x), next = UnsafeMutableRawPointer(rows.xNext), sum = UnsafeMutableRawPointer(rows.skip)
-    let r = UnsafeRawPointer(residual), k = UnsafeRawPointer(s)
-    @inline(__always) func update(column t: Int, pair p: Int) {
-        let res = r.loadUnaligned(fromByteOffset: 4 * p, as: V.self), sk = k.loadUnaligned(fromByteOffset: 4 * p, as: V.self)
+    let r = UnsafeRawPointer(residual), k = UnsafeRawPointer(s), phase = n / phases
+    @inline(__always) func update(column t: Int, position q: Int) {
+        let res = r.loadUnaligned(fromByteOffset: 4 * q, as: V.self), sk = k.loadUnaligned(fromByteOffset: 4 * q, as: V.self)
         next.storeBytes(of: (x.loadUnaligned(fromByteOffset: 4 * t, as: V.self) + (res + br)) * scale, toByteOffset: 4 * t, as: V.self)
         sum.storeBytes(of: sum.loadUnaligned(fromByteOffset: 4 * t, as: V.self) + (sk + bs), toByteOffset: 4 * t, as: V.self)
     }
-    // Column t of block b's even run is pair t - bd; its odd partner t + d is pair n/2 + t - bd.
-    for block in 0..<(n / (2 * d)) {
-        for t in Swift.stride(from: 2 * d * block, to: 2 * d * block + d, by: V.scalarCount) {
-            update(column: t, pair: t - d * block)
-            update(column: t + d, pair: n / 2 + t - d * block)
+    // Column t + jd of block b's runs is position jn/m + t - (m - 1)db.
+    for block in 0..<(n / (phases * d)) {
+        for t in Swift.stride(from: phases * d * block, to: phases * d * block + d, by: V.scalarCount) {
+            let q = t - (phases - 1) * d * block
+            for j in 0..<phases { update(column: t + j * d, position: j * phase + q) }
         }
     }
 }
 
-/// `winogradUpdateRow` at d = 1.
-@inline(never)
-func winogradUpdateRowOfPairs(
-    _ residual: UnsafePointer<Float>, _ s: UnsafePointer<Float>, bias: (Float, Float),
-    _ rows: (x: UnsafePointer<Float>, xNext: UnsafeMutablePointer<Float>, skip: UnsafeMutablePointer<Float>), columns n: Int
+/// `winogradUpdateRow` at d = 1: group q is columns `phases q ...`. Inlined where `phases` is
+/// a constant, so that the compiler vectorises the inner loop.
+@inline(__always)
+func winogradUpdateRowOfGroups(
+    _ phases: Int, _ residual: UnsafePointer<Float>, _ s: UnsafePointer<Float>, bias: (Float, Float), _ rows: UpdateRows, columns n: Int
 ) {
-    let scale = 1 / Float(2).squareRoot(), half = n / 2
-    for p in 0..<half {
-        rows.xNext[2 * p] = (rows.x[2 * p] + (residual[p] + bias.0)) * scale
-        rows.xNext[2 * p + 1] = (rows.x[2 * p + 1] + (residual[half + p] + bias.0)) * scale
-        rows.skip[2 * p] += s[p] + bias.1
-        rows.skip[2 * p + 1] += s[half + p] + bias.1
+    let scale = 1 / Float(2).squareRoot(), count = n / phases
+    for q in 0..<count {
+        for j in 0..<phases {
+            let t = phases * q + j
+            rows.xNext[t] = (rows.x[t] + (residual[j * count + q] + bias.0)) * scale
+            rows.skip[t] += s[j * count + q] + bias.1
+        }
     }
 }

@@ -159,7 +159,7 @@ public final class DiffWave: @unchecked Sendable {
 
     /// One residual layer over the time tile `columns`:
     ///   y = DilatedConv(x + Linear(t_emb)) + Conv1x1(mel)   one GEMM over the stacked taps and mel,
-    ///                                                        or four by Winograd F(2, 3)
+    ///                                                        or Winograd F(4, 3) / F(2, 3) and the mel's
     ///   z = σ(gate) ⊙ tanh(filter)                          biases folded in
     ///   residual, skip = Conv1x1(z)                          one GEMM
     ///   x' = (x + residual) / √2,  skip_sum += skip          biases folded in
@@ -187,8 +187,8 @@ public final class DiffWave: @unchecked Sendable {
                  scratch.projected, ldc: width, beta: 0)
         }
 
-        if winograd != nil {
-            winogradResidualUpdate(scratch.projected, bias: layer.outputBias, x: x + start, xNext: xNext + start,
+        if let taps = winograd {
+            winogradResidualUpdate(taps.transform, scratch.projected, bias: layer.outputBias, x: x + start, xNext: xNext + start,
                                    skip: ws.skip + start, ld: n, channels: c, columns: width, dilation: d)
             return
         }
@@ -206,6 +206,8 @@ public final class DiffWave: @unchecked Sendable {
 
     /// Where a layer's conditioner projection comes from in the step loop.
     enum Conditioning {
+        var isPerTile: Bool { if case .perTile = self { true } else { false } }
+
         /// Computed with the conv: the upsampler's first layer `(M, N / 16)`, its second run per tile.
         case perTile(UnsafePointer<Float>)
         /// Precomputed (`cacheConditioner`): the tile's `(2C, width)`, contiguous.
@@ -214,14 +216,15 @@ public final class DiffWave: @unchecked Sendable {
         case none
     }
 
-    /// The layer's Winograd taps if they apply to the tile: whole blocks of pairs clear of the
-    /// signal's ends (no padding) and, under bfloat16, a full tile (the matmuls' fixed shape).
-    /// Such a tile stays in pair order from the input transform to the residual update.
+    /// The layer's Winograd taps if one of its transforms applies to the tile (F(4, 3) before
+    /// F(2, 3)): whole blocks clear of the signal's ends (no padding) and, under bfloat16, a full
+    /// tile (the matmuls' fixed shape). Such a tile stays in phase order from the input transform
+    /// to the residual update.
     func winogradTaps(_ layer: PackedWeights.Layer, columns: Range<Int>, workspace ws: Workspace) -> PackedWeights.WinogradTaps? {
         let d = layer.dilation, width = columns.count
-        guard let taps = layer.winograd, Winograd.applies(columns: width, dilation: d), columns.lowerBound >= d,
-              columns.upperBound + d <= ws.samples, ws.precision == .float32 || width == ws.tile else { return nil }
-        return taps
+        guard columns.lowerBound >= d, columns.upperBound + d <= ws.samples, ws.precision == .float32 || width == ws.tile
+        else { return nil }
+        return layer.winograd.first { $0.transform.applies(columns: width, dilation: d) }
     }
 
     /// `z (C, width)` into `scratch.gated`: the dilated conv and conditioner projection as one
@@ -256,56 +259,57 @@ public final class DiffWave: @unchecked Sendable {
                   into: scratch.gated, ldz: width, channels: c, columns: width)
     }
 
-    /// `z (C, width)` in pair order into `scratch.gated` by Winograd F(2, 3) (Kernels/Winograd.swift):
-    /// four GEMMs over half the columns each, the conditioner riding in the first and the last
-    /// (or, cached, added in the gate).
+    /// `z (C, width)` in phase order into `scratch.gated` by Winograd (Kernels/Winograd.swift):
+    /// `m + 2` GEMMs over `1/m` of the columns each; the conditioner's projection computed by a
+    /// GEMM of its own into `scratch.projected` (or cached), added in the gate.
     private func winogradConvGate(_ layer: PackedWeights.Layer, _ taps: PackedWeights.WinogradTaps,
                                   stepBias: UnsafePointer<Float>, x: UnsafePointer<Float>, mel: Conditioning,
                                   columns: Range<Int>, scratch: Workspace.TileScratch, workspace ws: Workspace) {
         let c = config.residualChannels, n = ws.samples, width = columns.count, d = layer.dilation
-        let pairs = width / 2, outer = ws.depth - 2 * c   // C + M: the taps' and the mel's rows
-        // Input blocks u1 (C + M), u2 (C), u3 (C), u4 (C + M), `pairs` columns each; the mel rows
-        // of u1 and u4 are the tile's even and odd columns.
-        let u1 = scratch.stacked, u2 = u1 + outer * pairs, u3 = u2 + c * pairs, u4 = u3 + c * pairs
-        winogradInputTransform(x, channels: c, samples: n, bias: stepBias, start: columns.lowerBound, columns: width,
-                               dilation: d, into: (u1, u2, u3, u4), ld: pairs)
-        var depth = c, added: UnsafePointer<Float>? = nil
+        let w = taps.transform, q = width / w.phases, block = c * q, products = w.products
+        let bf16 = ws.precision == .bfloat16
+        // Input blocks (C, q) each, then the mel tile (M, width) in phase order.
+        let u = scratch.stacked, melRows = u + products * block, m = ws.depth - 3 * c
+        winogradInputTransform(w, x, channels: c, samples: n, bias: stepBias, start: columns.lowerBound, columns: width,
+                               dilation: d, into: u, ld: q)
+        var added: UnsafePointer<Float>? = nil
         switch mel {
         case .perTile(let once):
-            // The mel tile in column order, parked in the products' buffer until the GEMMs.
+            // The mel tile in column order, parked in the products' buffer until their GEMMs.
             upsampleSecondLayer(once, samples: n, columns: columns, into: scratch.conv, ld: width)
-            winogradSplitColumns(scratch.conv, ldSource: width, rows: outer - c, columns: width, dilation: d,
-                                 even: u1 + c * pairs, odd: u4 + c * pairs, ld: pairs)
-            depth = outer
+            winogradSplitColumns(w, scratch.conv, ldSource: width, rows: m, columns: width, dilation: d, into: melRows, ld: width)
+            if !bf16 {
+                gemm(m: 2 * c, n: width, k: m, layer.stacked + 3 * c, lda: ws.depth, melRows, ldb: width,
+                     scratch.projected, ldc: width, beta: 0)
+            }
+            added = UnsafePointer(scratch.projected)
         case .cached(let projection):
             added = projection
         case .none:
             break
         }
-        // Products m1...m4 (2C, pairs); the conv's bias is added in the gate.
-        let m1 = scratch.conv, m2 = m1 + 2 * c * pairs, m3 = m2 + 2 * c * pairs, m4 = m3 + 2 * c * pairs
-        if ws.precision == .bfloat16, let bf16 = scratch.winograd {
-            let v1 = scratch.stacked16, v2 = v1 + outer * pairs, v3 = v2 + c * pairs, v4 = v3 + c * pairs
-            convertToBFloat16(u1, count: (2 * outer + 2 * c) * pairs, into: v1)
-            let outerProduct = depth == outer ? bf16.outer : bf16.outerTaps
-            outerProduct.run(taps.m1x16, v1, m1)
-            bf16.inner.run(taps.m2x16, v2, m2)
-            bf16.inner.run(taps.m3x16, v3, m3)
-            outerProduct.run(taps.m4x16, v4, m4)
+        // Products m_j (2C, q); the conv's bias is added in the gate.
+        let out = scratch.conv
+        if bf16, let inner = scratch.winograd[w] {
+            let v = scratch.stacked16, melInputs = mel.isPerTile ? m * width : 0
+            convertToBFloat16(u, count: products * block + melInputs, into: v)
+            if melInputs > 0, let conditioner = scratch.conditioner {
+                conditioner.run(layer.stacked16 + 3 * c, v + products * block, scratch.projected)
+            }
+            for j in 0..<products { inner.run(taps.products16 + j * 2 * c * c, v + j * block, out + j * 2 * block) }
         } else {
-            gemm(m: 2 * c, n: pairs, k: depth, taps.m1, lda: outer, u1, ldb: pairs, m1, ldc: pairs, beta: 0)
-            gemm(m: 2 * c, n: pairs, k: c, taps.m2, lda: c, u2, ldb: pairs, m2, ldc: pairs, beta: 0)
-            gemm(m: 2 * c, n: pairs, k: c, taps.m3, lda: c, u3, ldb: pairs, m3, ldc: pairs, beta: 0)
-            gemm(m: 2 * c, n: pairs, k: depth, taps.m4, lda: outer, u4, ldb: pairs, m4, ldc: pairs, beta: 0)
+            for j in 0..<products {
+                gemm(m: 2 * c, n: q, k: c, taps.products + j * 2 * c * c, lda: c, u + j * block, ldb: q,
+                     out + j * 2 * block, ldc: q, beta: 0)
+            }
         }
-        winogradGatedTanh((UnsafePointer(m1), UnsafePointer(m2), UnsafePointer(m3), UnsafePointer(m4)), ldm: pairs,
-                          bias: layer.stackedBias, added: added, ldAdded: width, into: scratch.gated, ldz: width,
+        winogradGatedTanh(w, out, ldm: q, bias: layer.stackedBias, added: added, ldAdded: width, into: scratch.gated, ldz: width,
                           channels: c, columns: width)
     }
 
     /// Fills the workspace's conditioner cache: for each cached layer and tile, `W_mel @ mel`
     /// `(2C, width)`, one contiguous block per tile so the step streams it, from the upsampler's first layer `(M, N / 16)`, the second run once per
-    /// tile for all layers; tiles where the layer takes Winograd are stored in pair order.
+    /// tile for all layers; tiles where the layer takes Winograd are stored in its phase order.
     func cacheConditioner(_ once: UnsafePointer<Float>, workspace ws: Workspace) {
         let c = config.residualChannels, m = config.nMels, n = ws.samples
         guard ws.cachedLayers > 0 else { return }
@@ -316,14 +320,13 @@ public final class DiffWave: @unchecked Sendable {
                 upsampleSecondLayer(once, samples: n, columns: columns, into: scratch.stacked, ld: width)
                 for (i, layer) in packed.layers.prefix(ws.cachedLayers).enumerated() {
                     let out = ws.cachedConditioner(layer: i)! + 2 * c * tile
-                    if winogradTaps(layer, columns: columns, workspace: ws) == nil {
-                        gemm(m: 2 * c, n: width, k: m, layer.stacked + 3 * c, lda: ws.depth, scratch.stacked, ldb: width,
-                             out, ldc: width, beta: 0)
-                    } else {
-                        gemm(m: 2 * c, n: width, k: m, layer.stacked + 3 * c, lda: ws.depth, scratch.stacked, ldb: width,
-                             scratch.conv, ldc: width, beta: 0)
-                        winogradSplitColumns(scratch.conv, ldSource: width, rows: 2 * c, columns: width, dilation: layer.dilation,
-                                             even: out, odd: out + width / 2, ld: width)
+                    // Tiles that take Winograd go through `conv` into their layer's phase order.
+                    let taps = winogradTaps(layer, columns: columns, workspace: ws)
+                    gemm(m: 2 * c, n: width, k: m, layer.stacked + 3 * c, lda: ws.depth, scratch.stacked, ldb: width,
+                         taps == nil ? out : scratch.conv, ldc: width, beta: 0)
+                    if let taps {
+                        winogradSplitColumns(taps.transform, scratch.conv, ldSource: width, rows: 2 * c, columns: width,
+                                             dilation: layer.dilation, into: out, ld: width)
                     }
                 }
             }

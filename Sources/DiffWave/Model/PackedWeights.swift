@@ -16,18 +16,17 @@ final class PackedWeights: @unchecked Sendable {
         var dilation: Int
         var stacked16: UnsafePointer<UInt16>    // bfloat16 copies of `stacked` and `output`
         var output16: UnsafePointer<UInt16>     // for `Precision.bfloat16`
-        /// The taps transformed for Winograd F(2, 3), where the dilation allows (Kernels/Winograd.swift).
-        var winograd: WinogradTaps?
+        /// The taps transformed for Winograd, F(4, 3) first, where the dilation allows
+        /// (Kernels/Winograd.swift).
+        var winograd: [WinogradTaps] = []
     }
 
-    /// The four products' weights: `m1 = [g0 | W_mel]`, `m2 = (g0 + g1 + g2) / 2`,
-    /// `m3 = (g0 - g1 + g2) / 2`, `m4 = [g2 | -W_mel]` (`(2C, C + M)`, `(2C, C)`, `(2C, C)`,
-    /// `(2C, C + M)`): the conditioner rides in `m1` for the even columns and in `m4`, negated
-    /// as `m4` is subtracted, for the odd ones. Each with its bfloat16 copy.
+    /// One Winograd transform's product weights `G g`: `products` blocks of `(2C, C)`, back
+    /// to back, each with its bfloat16 copy. The conditioner has a GEMM of its own.
     struct WinogradTaps {
-        var m1: Pointer, m2: Pointer, m3: Pointer, m4: Pointer
-        var m1x16: UnsafePointer<UInt16>, m2x16: UnsafePointer<UInt16>
-        var m3x16: UnsafePointer<UInt16>, m4x16: UnsafePointer<UInt16>
+        var transform: Winograd
+        var products: Pointer
+        var products16: UnsafePointer<UInt16>
     }
 
     private let storage: UnsafeMutablePointer<Float>
@@ -95,44 +94,23 @@ final class PackedWeights: @unchecked Sendable {
             return layer
         }
         for (i, l) in w.layers.enumerated() where Winograd.supports(dilation: layers[i].dilation) {
-            layers[i].winograd = winogradTaps(l, channels: c, mels: m)
+            layers[i].winograd = [Winograd.f4, .f2].map { winogradTaps(l, $0, channels: c) }
         }
     }
 
-    /// The F(2, 3) weights of one layer (`WinogradTaps`).
-    private func winogradTaps(_ l: DiffWaveWeights.ResidualLayer, channels c: Int, mels m: Int) -> WinogradTaps {
-        let (g0, g1, g2) = (l.dilatedTaps[0], l.dilatedTaps[1], l.dilatedTaps[2])
-        var outer = ([Float](repeating: 0, count: 2 * c * (c + m)), [Float](repeating: 0, count: 2 * c * (c + m)))
-        var inner = ([Float](repeating: 0, count: 2 * c * c), [Float](repeating: 0, count: 2 * c * c))
-        for row in 0..<(2 * c) {
-            for col in 0..<c {
-                let k = row * c + col
-                outer.0[row * (c + m) + col] = g0[k]
-                outer.1[row * (c + m) + col] = g2[k]
-                inner.0[k] = (g0[k] + g1[k] + g2[k]) / 2
-                inner.1[k] = (g0[k] - g1[k] + g2[k]) / 2
-            }
-            if let p = l.conditionerProjection {
-                for col in 0..<m {
-                    outer.0[row * (c + m) + c + col] = p[row * m + col]
-                    outer.1[row * (c + m) + c + col] = -p[row * m + col]
-                }
-            }
-        }
-        let blocks = [outer.0, inner.0, inner.1, outer.1]
-        let total = blocks.reduce(0) { $0 + $1.count }
-        let f32 = UnsafeMutablePointer<Float>.allocate(capacity: total), bf16 = UnsafeMutablePointer<UInt16>.allocate(capacity: total)
+    /// One layer's product weights for `transform` (`WinogradTaps`).
+    private func winogradTaps(_ l: DiffWaveWeights.ResidualLayer, _ transform: Winograd, channels c: Int) -> WinogradTaps {
+        let (g0, g1, g2) = (l.dilatedTaps[0], l.dilatedTaps[1], l.dilatedTaps[2]), block = 2 * c * c
+        let f32 = UnsafeMutablePointer<Float>.allocate(capacity: transform.products * block)
+        let bf16 = UnsafeMutablePointer<UInt16>.allocate(capacity: transform.products * block)
         winogradStorage.append(f32)
         winogradStorage16.append(bf16)
-        var offsets: [Int] = [], offset = 0
-        for b in blocks {
-            (f32 + offset).initialize(from: b, count: b.count)
-            convertToBFloat16(f32 + offset, count: b.count, into: bf16 + offset)
-            offsets.append(offset)
-            offset += b.count
+        // In double, so that each weight is rounded once.
+        for (j, (a, b, e)) in transform.weightTransform.enumerated() {
+            for k in 0..<block { f32[j * block + k] = Float(a * Double(g0[k]) + b * Double(g1[k]) + e * Double(g2[k])) }
         }
-        return WinogradTaps(m1: f32 + offsets[0], m2: f32 + offsets[1], m3: f32 + offsets[2], m4: f32 + offsets[3],
-                            m1x16: bf16 + offsets[0], m2x16: bf16 + offsets[1], m3x16: bf16 + offsets[2], m4x16: bf16 + offsets[3])
+        convertToBFloat16(f32, count: transform.products * block, into: bf16)
+        return WinogradTaps(transform: transform, products: f32, products16: bf16)
     }
 
     deinit {

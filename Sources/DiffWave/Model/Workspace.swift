@@ -5,9 +5,10 @@ import Dispatch
 /// loop never allocates.
 public final class Workspace {
     /// One thread's tile scratch: the stacked GEMM input `[y(t - d); y(t); y(t + d); mel(t)]`
-    /// (3C + M, tile) or Winograd's four input blocks ((2C + M, tile) in all); the dilated conv
-    /// output (2C, tile), or Winograd's four products (4C, tile) and before them its mel tile
-    /// (M, tile); the gated activation (C, tile) and the output projection (2C, tile).
+    /// (3C + M, tile) or Winograd's input blocks and the mel in phase order ((2C + M, tile) at
+    /// most); the dilated conv output (2C, tile), or Winograd's products (4C, tile at most) and
+    /// before them the mel in column order (M, tile); the gated activation (C, tile) and the
+    /// output projection (2C, tile), which under Winograd first holds the conditioner's.
     final class TileScratch {
         let stacked: UnsafeMutablePointer<Float>
         let conv: UnsafeMutablePointer<Float>
@@ -19,14 +20,15 @@ public final class Workspace {
         let stacked16: UnsafeMutablePointer<UInt16>
         let gated16: UnsafeMutablePointer<UInt16>
         let matmuls: [Int: (conv: BF16Matmul, taps: BF16Matmul, output: BF16Matmul)]
-        /// Under `.bfloat16`: Winograd's products over half a full tile: `(2C, C + M)` weights,
-        /// their first C columns (cached layers), and `(2C, C)`.
-        let winograd: (outer: BF16Matmul, outerTaps: BF16Matmul, inner: BF16Matmul)?
+        /// Under `.bfloat16`: Winograd's products `(2C, C) @ (C, tile / m)` for each transform
+        /// that divides a full tile, and the conditioner's `(2C, M) @ (M, tile)` (conditional models).
+        let winograd: [Winograd: BF16Matmul]
+        let conditioner: BF16Matmul?
 
         init(channels c: Int, depth: Int, tile: Int, widths: Set<Int>, precision: Precision,
              allocate: (Int) -> UnsafeMutablePointer<Float>) {
             stacked = allocate(depth * tile)
-            conv = allocate(max(4 * c, depth - 3 * c) * tile)   // Winograd parks the mel (M, tile) here too
+            conv = allocate(max(4 * c, depth - 3 * c) * tile)
             gated = allocate(c * tile)
             projected = allocate(2 * c * tile)
             let half = precision == .bfloat16 ? 1 : 0   // two bfloat16 values per float
@@ -42,12 +44,17 @@ public final class Workspace {
                 }
             }
             self.matmuls = matmuls
-            let pairs = tile / 2, outer = depth - 2 * c
-            winograd = precision == .bfloat16 && tile % 2 == 0
-                ? (try! BF16Matmul(m: 2 * c, n: pairs, k: outer, lda: outer, ldb: pairs, ldc: pairs),
-                   try! BF16Matmul(m: 2 * c, n: pairs, k: c, lda: outer, ldb: pairs, ldc: pairs),
-                   try! BF16Matmul(m: 2 * c, n: pairs, k: c, lda: c, ldb: pairs, ldc: pairs))
-                : nil
+            var winograd: [Winograd: BF16Matmul] = [:]
+            if precision == .bfloat16 {
+                for w in Winograd.allCases where tile % w.phases == 0 {
+                    let q = tile / w.phases
+                    winograd[w] = try! BF16Matmul(m: 2 * c, n: q, k: c, lda: c, ldb: q, ldc: q)
+                }
+            }
+            self.winograd = winograd
+            let m = depth - 3 * c
+            conditioner = precision == .bfloat16 && m > 0
+                ? try! BF16Matmul(m: 2 * c, n: tile, k: m, lda: depth, ldb: tile, ldc: tile) : nil
         }
 
         static func floats(channels c: Int, depth: Int, tile: Int, precision: Precision) -> Int {
@@ -73,7 +80,7 @@ public final class Workspace {
     let stepBias: UnsafeMutablePointer<Float>
     /// The conditioner's projection `W_mel @ mel (2C, N)` of the first `cachedLayers` layers,
     /// computed once per request (`DiffWave.cacheConditioner`), each tile in the column order
-    /// its layer's step uses (pair order where Winograd applies).
+    /// its layer's step uses (phase order where Winograd applies).
     let cachedLayers: Int
     let conditionerCache: UnsafeMutablePointer<Float>
     /// Column ranges, one per compute thread, and each thread's tile scratch.
