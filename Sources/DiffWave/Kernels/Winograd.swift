@@ -246,7 +246,7 @@ func winogradF4GateRow(_ g: UnsafePointer<Float>, _ f: UnsafePointer<Float>, blo
         let m0 = load(m, p), m1 = load(m, s + p), m2 = load(m, 2 * s + p)
         let m3 = load(m, 3 * s + p), m4 = load(m, 4 * s + p), m5 = load(m, 5 * s + p)
         let a = m1 + m2, b = m1 - m2, c = m3 + m4, e = m3 - m4
-        return (m0 + a + c, b + 2 * e, a + 4 * c, b + 8 * e + m5)
+        return (m0 + a + c, fma(Lanes(repeating: 2), e, b), fma(Lanes(repeating: 4), c, a), fma(Lanes(repeating: 8), e, b) + m5)
     }
     for v in 0..<(quads / Lanes.scalarCount) {
         let p = 4 * Lanes.scalarCount * v   // byte offset
