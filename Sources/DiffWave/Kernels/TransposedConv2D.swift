@@ -30,14 +30,17 @@ func transposedConv2DLeakyReLU(
             if vectorised && r0 == 0 && j >= 1, let above = rows.0, let below = rows.2 {
                 // Whole groups with both input columns and all three input rows: no bounds, no division.
                 let groups = min(w - j, (columns.upperBound - x) / s)
+                // Column jj's inputs are the next group's jj - 1: each is loaded once.
+                var previous = (Lanes(repeating: above[j - 1]), Lanes(repeating: rows.1[j - 1]), Lanes(repeating: below[j - 1]))
                 for g in 0..<groups {
                     let jj = j + g
-                    var v = Lanes(repeating: bias)
-                    v += Lanes(repeating: above[jj]) * lo0 + Lanes(repeating: above[jj - 1]) * hi0
-                    v += Lanes(repeating: rows.1[jj]) * lo1 + Lanes(repeating: rows.1[jj - 1]) * hi1
-                    v += Lanes(repeating: below[jj]) * lo2 + Lanes(repeating: below[jj - 1]) * hi2
+                    let current = (Lanes(repeating: above[jj]), Lanes(repeating: rows.1[jj]), Lanes(repeating: below[jj]))
+                    var v = fma(current.0, lo0, fma(previous.0, hi0, Lanes(repeating: bias)))
+                    v = fma(current.1, lo1, fma(previous.1, hi1, v))
+                    v = fma(current.2, lo2, fma(previous.2, hi2, v))
                     v.replace(with: v * slope, where: v .< 0)
                     UnsafeMutableRawPointer(out + x + g * s).storeBytes(of: v, as: Lanes.self)
+                    previous = current
                 }
                 x += groups * s
                 if groups > 0 { continue }
