@@ -37,8 +37,9 @@ import Testing
         #expect(maxAbsDifference(wide, narrow) < 1e-5)
     }
 
-    /// Caching the conditioner's projection for some layers (stored in pair order where the
-    /// layer's tile takes Winograd) gives the output of computing it in every step.
+    /// Caching the upsampled mel, and the conditioner's projection for some layers (stored in
+    /// phase order where the layer's tile takes Winograd), gives the output of computing them in
+    /// every step.
     @Test func conditionerCacheDoesNotChangeTheOutput() throws {
         var config = DiffWaveConfig.base
         (config.residualLayers, config.residualChannels, config.dilationCycleLength) = (6, 8, 6)
@@ -48,27 +49,58 @@ import Testing
         let once = model.upsampleFirstLayer(mel: Tensor(shape: [config.nMels, n / 256], data: Self.randomSignal(config.nMels * n / 256, seed: 12)))
         for (threads, tile) in [(1, 512), (2, 512), (2, 37)] {
             let plain = Workspace(model: model, samples: n, threads: threads, tile: tile)
-            let activations = plain.byteCount
-            // Three of the six layers: the rest of the budget after the activations.
+            let activations = plain.byteCount, mel = 4 * config.nMels * n
+            let melOnly = Workspace(model: model, samples: n, threads: threads, tile: tile, memoryBudgetBytes: activations + mel)
+            // Three of the six layers: the rest of the budget after the activations and the mel.
             let cached = Workspace(model: model, samples: n, threads: threads, tile: tile,
-                                   memoryBudgetBytes: activations + 3 * 4 * 2 * 8 * n + 1000)
-            #expect(plain.cachedLayers == 0 && cached.cachedLayers == 3)
-            model.cacheConditioner(once, workspace: cached)
+                                   memoryBudgetBytes: activations + mel + 3 * 4 * 2 * 8 * n + 1000)
+            #expect(plain.melCache == nil && plain.cachedLayers == 0)
+            #expect(melOnly.melCache != nil && melOnly.cachedLayers == 0)
+            #expect(cached.melCache != nil && cached.cachedLayers == 3)
             let a = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: plain)
-            let b = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: cached)
-            #expect(maxAbsDifference(a, b) < 1e-5)
+            for workspace in [melOnly, cached] {
+                model.cacheConditioner(once, workspace: workspace)
+                let b = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: workspace)
+                #expect(maxAbsDifference(a, b) < 1e-5)
+            }
         }
     }
 
-    /// The documented figures: 256 MiB caches 10 of BASE's 30 layers for 2 s of audio and
-    /// none for 10 s, whose activations alone take 169 MB.
+    /// Under bfloat16 the mel is cached as bfloat16, rounded as it would be per tile: the
+    /// same output, for the direct path (tiles of 37) and Winograd's (512).
+    @Test(.enabled(if: Precision.bfloat16.isAvailable, "needs a CPU where oneDNN runs bf16"), arguments: [37, 512])
+    func bfloat16MelCacheDoesNotChangeTheOutput(tile: Int) throws {
+        var config = DiffWaveConfig.base
+        (config.residualLayers, config.residualChannels, config.dilationCycleLength) = (6, 8, 6)
+        let model = try DiffWave.untrained(config: config)
+        let n = 4 * 512
+        let x = Self.randomSignal(n, seed: 13)
+        let once = model.upsampleFirstLayer(mel: Tensor(shape: [config.nMels, n / 256], data: Self.randomSignal(config.nMels * n / 256, seed: 14)))
+        let plain = Workspace(model: model, samples: n, precision: .bfloat16, tile: tile)
+        let melOnly = Workspace(model: model, samples: n, precision: .bfloat16, tile: tile,
+                                memoryBudgetBytes: plain.byteCount + 2 * config.nMels * n)
+        #expect(melOnly.melCache != nil && melOnly.cachedLayers == 0)
+        model.cacheConditioner(once, workspace: melOnly)
+        let a = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: plain)
+        let b = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: melOnly)
+        #expect(maxAbsDifference(a, b) < 1e-6)
+    }
+
+    /// The documented figures: 224 MiB holds the upsampled mel and 8 of BASE's 30 layers for 2 s
+    /// of audio; for 10 s, whose activations alone take 173 MB, the mel in bfloat16 (35 MB) but
+    /// not in float32 (71 MB: a peak over 300 MB), and no layer.
     @Test func defaultBudgetCachesShortUtterancesOnly() throws {
         let model = try DiffWave.untrained()
         let short = Workspace(model: model, samples: 2 * 22050, threads: 2, memoryBudgetBytes: Sampler.defaultMemoryBudgetBytes)
-        #expect(short.cachedLayers == 10)
+        #expect(short.melCache != nil && short.cachedLayers == 8)
         #expect(short.byteCount <= Sampler.defaultMemoryBudgetBytes)
         let long = Workspace(model: model, samples: 10 * 22050, threads: 2, memoryBudgetBytes: Sampler.defaultMemoryBudgetBytes)
-        #expect(long.cachedLayers == 0)
+        #expect(long.melCache == nil && long.cachedLayers == 0)
+        let depth = model.packed.stackedDepth, tile = long.tile
+        let activations16 = Workspace.bytes(channels: 64, depth: depth, samples: 10 * 22050, tile: tile, threads: 2,
+                                            precision: .bfloat16, cachedLayers: 0, melCached: true)
+        #expect(activations16 <= Sampler.defaultMemoryBudgetBytes)
+        #expect(activations16 + 4 * 2 * 64 * 10 * 22050 > Sampler.defaultMemoryBudgetBytes)
         let unconditional = Workspace(model: try Fixtures.model("tiny_uncond"), samples: 1000, memoryBudgetBytes: 1 << 30)
         #expect(unconditional.cachedLayers == 0)
     }

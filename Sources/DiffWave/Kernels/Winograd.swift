@@ -148,32 +148,34 @@ func winogradF4InputRowOfQuads(_ x: UnsafePointer<Float>, bias b: Float, columns
 }
 
 /// A tile's rows `src (rows, n)`, rows `ldSource` apart, in phase order into `dst (rows, n)`,
-/// rows `ld` apart (the mel's rows before its GEMM, the cached conditioner's tiles).
+/// rows `ld` apart (the mel's rows before its GEMM, float32 or bfloat16; the cached
+/// conditioner's tiles).
 @inline(__always)
-func winogradSplitColumns(_ w: Winograd, _ src: UnsafePointer<Float>, ldSource: Int, rows: Int, columns n: Int,
-                          dilation d: Int, into dst: UnsafeMutablePointer<Float>, ld: Int) {
+func winogradSplitColumns<T: SIMDScalar>(_ w: Winograd, _ src: UnsafePointer<T>, ldSource: Int, rows: Int, columns n: Int,
+                                         dilation d: Int, into dst: UnsafeMutablePointer<T>, ld: Int) {
     for row in 0..<rows {
         let from = src + row * ldSource, to = dst + row * ld
         switch (w, d) {
         case (.f2, 1): winogradSplitRowOfGroups(2, from, columns: n, into: to)
         case (.f4, 1): winogradSplitRowOfGroups(4, from, columns: n, into: to)
-        case (_, 2): winogradSplitRow(SIMD2<Float>.self, w.phases, from, columns: n, dilation: d, into: to)
-        case (_, 4): winogradSplitRow(SIMD4<Float>.self, w.phases, from, columns: n, dilation: d, into: to)
-        case (_, 8): winogradSplitRow(SIMD8<Float>.self, w.phases, from, columns: n, dilation: d, into: to)
-        default: winogradSplitRow(Lanes.self, w.phases, from, columns: n, dilation: d, into: to)
+        case (_, 2): winogradSplitRow(SIMD2<T>.self, w.phases, from, columns: n, dilation: d, into: to)
+        case (_, 4): winogradSplitRow(SIMD4<T>.self, w.phases, from, columns: n, dilation: d, into: to)
+        case (_, 8): winogradSplitRow(SIMD8<T>.self, w.phases, from, columns: n, dilation: d, into: to)
+        default: winogradSplitRow(SIMD16<T>.self, w.phases, from, columns: n, dilation: d, into: to)
         }
     }
 }
 
 @inline(never)
-func winogradSplitRow<V: SIMD>(_: V.Type, _ phases: Int, _ src: UnsafePointer<Float>, columns n: Int, dilation d: Int,
-                               into dst: UnsafeMutablePointer<Float>) where V.Scalar == Float {
-    let x = UnsafeRawPointer(src), out = UnsafeMutableRawPointer(dst), phase = 4 * (n / phases)
+func winogradSplitRow<V: SIMD>(_: V.Type, _ phases: Int, _ src: UnsafePointer<V.Scalar>, columns n: Int, dilation d: Int,
+                               into dst: UnsafeMutablePointer<V.Scalar>) {
+    let size = MemoryLayout<V.Scalar>.stride
+    let x = UnsafeRawPointer(src), out = UnsafeMutableRawPointer(dst), phase = size * (n / phases)
     for block in 0..<(n / (phases * d)) {
         for t in Swift.stride(from: phases * d * block, to: phases * d * block + d, by: V.scalarCount) {
-            let q = 4 * (t - (phases - 1) * d * block)
+            let q = size * (t - (phases - 1) * d * block)
             for k in 0..<phases {
-                out.storeBytes(of: x.loadUnaligned(fromByteOffset: 4 * (t + k * d), as: V.self), toByteOffset: k * phase + q, as: V.self)
+                out.storeBytes(of: x.loadUnaligned(fromByteOffset: size * (t + k * d), as: V.self), toByteOffset: k * phase + q, as: V.self)
             }
         }
     }
@@ -182,7 +184,7 @@ func winogradSplitRow<V: SIMD>(_: V.Type, _ phases: Int, _ src: UnsafePointer<Fl
 /// `winogradSplitRow` at d = 1: group q is columns `phases q ...`. Inlined where `phases` is
 /// a constant, so that the compiler vectorises the inner loop.
 @inline(__always)
-func winogradSplitRowOfGroups(_ phases: Int, _ src: UnsafePointer<Float>, columns n: Int, into dst: UnsafeMutablePointer<Float>) {
+func winogradSplitRowOfGroups<T>(_ phases: Int, _ src: UnsafePointer<T>, columns n: Int, into dst: UnsafeMutablePointer<T>) {
     let count = n / phases
     for q in 0..<count {
         for k in 0..<phases { dst[k * count + q] = src[phases * q + k] }

@@ -170,7 +170,8 @@ public final class DiffWave: @unchecked Sendable {
         let c = config.residualChannels, n = ws.samples, start = columns.lowerBound, width = columns.count
         let d = layer.dilation
         // The conditioner's projection: cached for this layer, or computed in the conv's GEMM.
-        let mel: Conditioning = cached.map { .cached($0 + 2 * c * start) } ?? conditioner.map { .perTile($0) } ?? .none
+        let mel: Conditioning = cached.map { .cached($0 + 2 * c * start) }
+            ?? ws.melCache.map { .upsampled(UnsafeRawPointer($0)) } ?? conditioner.map { .perTile($0) } ?? .none
 
         let winograd = winogradTaps(layer, columns: columns, workspace: ws)
         if let taps = winograd {
@@ -206,10 +207,10 @@ public final class DiffWave: @unchecked Sendable {
 
     /// Where a layer's conditioner projection comes from in the step loop.
     enum Conditioning {
-        var isPerTile: Bool { if case .perTile = self { true } else { false } }
-
         /// Computed with the conv: the upsampler's first layer `(M, N / 16)`, its second run per tile.
         case perTile(UnsafePointer<Float>)
+        /// Computed with the conv from the upsampled mel `(M, N)` (`Workspace.melCache`).
+        case upsampled(UnsafeRawPointer)
         /// Precomputed (`cacheConditioner`): the tile's `(2C, width)`, contiguous.
         case cached(UnsafePointer<Float>)
         /// An unconditional model.
@@ -237,10 +238,18 @@ public final class DiffWave: @unchecked Sendable {
         let c = config.residualChannels, n = ws.samples, start = columns.lowerBound, width = columns.count
         stackDilatedTaps(x, channels: c, samples: n, bias: stepBias, start: start, columns: width,
                          dilation: layer.dilation, into: scratch.stacked, ldStacked: width)
-        var depth = 3 * c, added: UnsafePointer<Float>? = nil
+        var depth = 3 * c, added: UnsafePointer<Float>? = nil, bf16Mel: UnsafePointer<UInt16>? = nil
+        let bf16 = scratch.matmuls[width], m = ws.depth - 3 * c
         switch mel {
         case .perTile(let once):
             upsampleSecondLayer(once, samples: n, columns: columns, into: scratch.stacked + 3 * c * width, ld: width)
+            depth = ws.depth
+        case .upsampled(let cache) where ws.precision == .float32:
+            copyRows(cache.assumingMemoryBound(to: Float.self) + start, ldSource: n, rows: m, columns: width,
+                     into: scratch.stacked + 3 * c * width, ld: width)
+            depth = ws.depth
+        case .upsampled(let cache):
+            bf16Mel = cache.assumingMemoryBound(to: UInt16.self) + start
             depth = ws.depth
         case .cached(let projection):
             added = projection
@@ -248,8 +257,10 @@ public final class DiffWave: @unchecked Sendable {
             break
         }
         // (2C, width) = [W_0 | W_1 | W_2 | W_mel] @ stacked (its first `depth` rows); the bias is added in the gate.
-        if let bf16 = scratch.matmuls[width] {
-            convertToBFloat16(scratch.stacked, count: depth * width, into: scratch.stacked16)
+        if let bf16 {
+            // The cached mel is bfloat16 already: only the taps' rows are converted.
+            convertToBFloat16(scratch.stacked, count: (bf16Mel == nil ? depth : 3 * c) * width, into: scratch.stacked16)
+            if let bf16Mel { copyRows(bf16Mel, ldSource: n, rows: m, columns: width, into: scratch.stacked16 + 3 * c * width, ld: width) }
             (depth == ws.depth ? bf16.conv : bf16.taps).run(layer.stacked16, scratch.stacked16, scratch.conv)
         } else {
             gemm(m: 2 * c, n: width, k: depth, layer.stacked, lda: ws.depth, scratch.stacked, ldb: width,
@@ -265,59 +276,76 @@ public final class DiffWave: @unchecked Sendable {
     private func winogradConvGate(_ layer: PackedWeights.Layer, _ taps: PackedWeights.WinogradTaps,
                                   stepBias: UnsafePointer<Float>, x: UnsafePointer<Float>, mel: Conditioning,
                                   columns: Range<Int>, scratch: Workspace.TileScratch, workspace ws: Workspace) {
-        let c = config.residualChannels, n = ws.samples, width = columns.count, d = layer.dilation
-        let w = taps.transform, q = width / w.phases, block = c * q, products = w.products
-        let bf16 = ws.precision == .bfloat16
-        // Input blocks (C, q) each, then the mel tile (M, width) in phase order.
+        let c = config.residualChannels, n = ws.samples, start = columns.lowerBound, width = columns.count
+        let d = layer.dilation, w = taps.transform, q = width / w.phases, block = c * q, products = w.products
+        // Input blocks (C, q) each, then the mel tile (M, width) in phase order, in float32
+        // (`stacked`) and, under bfloat16, its copy (`stacked16`).
         let u = scratch.stacked, melRows = u + products * block, m = ws.depth - 3 * c
-        winogradInputTransform(w, x, channels: c, samples: n, bias: stepBias, start: columns.lowerBound, columns: width,
+        let bf16 = ws.precision == .bfloat16 ? scratch.winograd[w] : nil
+        let u16 = scratch.stacked16, melRows16 = u16 + products * block
+        winogradInputTransform(w, x, channels: c, samples: n, bias: stepBias, start: start, columns: width,
                                dilation: d, into: u, ld: q)
-        var added: UnsafePointer<Float>? = nil
+        var added: UnsafePointer<Float>? = nil, melInputs = 0
         switch mel {
         case .perTile(let once):
             // The mel tile in column order, parked in the products' buffer until their GEMMs.
             upsampleSecondLayer(once, samples: n, columns: columns, into: scratch.conv, ld: width)
-            winogradSplitColumns(w, scratch.conv, ldSource: width, rows: m, columns: width, dilation: d, into: melRows, ld: width)
-            if !bf16 {
-                gemm(m: 2 * c, n: width, k: m, layer.stacked + 3 * c, lda: ws.depth, melRows, ldb: width,
-                     scratch.projected, ldc: width, beta: 0)
-            }
-            added = UnsafePointer(scratch.projected)
+            winogradSplitColumns(w, UnsafePointer(scratch.conv), ldSource: width, rows: m, columns: width, dilation: d,
+                                 into: melRows, ld: width)
+            melInputs = m * width
+        case .upsampled(let cache) where ws.precision == .float32:
+            winogradSplitColumns(w, cache.assumingMemoryBound(to: Float.self) + start, ldSource: n, rows: m,
+                                 columns: width, dilation: d, into: melRows, ld: width)
+            melInputs = m * width
+        case .upsampled(let cache):
+            // Already bfloat16: straight into the GEMM's input.
+            winogradSplitColumns(w, cache.assumingMemoryBound(to: UInt16.self) + start, ldSource: n, rows: m,
+                                 columns: width, dilation: d, into: melRows16, ld: width)
         case .cached(let projection):
             added = projection
         case .none:
             break
         }
-        // Products m_j (2C, q); the conv's bias is added in the gate.
-        let out = scratch.conv
-        if bf16, let inner = scratch.winograd[w] {
-            let v = scratch.stacked16, melInputs = mel.isPerTile ? m * width : 0
-            convertToBFloat16(u, count: products * block + melInputs, into: v)
-            if melInputs > 0, let conditioner = scratch.conditioner {
-                conditioner.run(layer.stacked16 + 3 * c, v + products * block, scratch.projected)
-            }
-            for j in 0..<products { inner.run(taps.products16 + j * 2 * c * c, v + j * block, out + j * 2 * block) }
+        // (2C, width) = W_mel @ mel, then the products m_j (2C, q); the conv's bias is added in the gate.
+        let computesConditioner = added == nil && m > 0, out = scratch.conv
+        if let bf16 {
+            convertToBFloat16(u, count: products * block + melInputs, into: u16)
+            if computesConditioner { scratch.conditioner!.run(layer.stacked16 + 3 * c, melRows16, scratch.projected) }
+            for j in 0..<products { bf16.run(taps.products16 + j * 2 * c * c, u16 + j * block, out + j * 2 * block) }
         } else {
+            if computesConditioner {
+                gemm(m: 2 * c, n: width, k: m, layer.stacked + 3 * c, lda: ws.depth, melRows, ldb: width,
+                     scratch.projected, ldc: width, beta: 0)
+            }
             for j in 0..<products {
                 gemm(m: 2 * c, n: q, k: c, taps.products + j * 2 * c * c, lda: c, u + j * block, ldb: q,
                      out + j * 2 * block, ldc: q, beta: 0)
             }
         }
+        if computesConditioner { added = UnsafePointer(scratch.projected) }
         winogradGatedTanh(w, out, ldm: q, bias: layer.stackedBias, added: added, ldAdded: width, into: scratch.gated, ldz: width,
                           channels: c, columns: width)
     }
 
-    /// Fills the workspace's conditioner cache: for each cached layer and tile, `W_mel @ mel`
-    /// `(2C, width)`, one contiguous block per tile so the step streams it, from the upsampler's first layer `(M, N / 16)`, the second run once per
-    /// tile for all layers; tiles where the layer takes Winograd are stored in its phase order.
+    /// Fills the workspace's caches once per request, tile by tile from the upsampler's first
+    /// layer `(M, N / 16)`: the upsampled mel `(M, N)` (`Workspace.melCache`), and for each cached
+    /// layer `W_mel @ mel (2C, width)`, one contiguous block per tile so that the step streams it,
+    /// in the column order its layer's step uses (phase order where Winograd applies).
     func cacheConditioner(_ once: UnsafePointer<Float>, workspace ws: Workspace) {
         let c = config.residualChannels, m = config.nMels, n = ws.samples
-        guard ws.cachedLayers > 0 else { return }
+        guard ws.melCache != nil || ws.cachedLayers > 0 else { return }
         ws.forEachRange { k, range in
             let scratch = ws.scratch[k]
             for tile in stride(from: range.lowerBound, to: range.upperBound, by: ws.tile) {
                 let columns = tile..<min(tile + ws.tile, range.upperBound), width = columns.count
                 upsampleSecondLayer(once, samples: n, columns: columns, into: scratch.stacked, ld: width)
+                if let mel = ws.melCache, ws.precision == .bfloat16 {
+                    let mel16 = mel.assumingMemoryBound(to: UInt16.self) + tile
+                    for row in 0..<m { convertToBFloat16(scratch.stacked + row * width, count: width, into: mel16 + row * n) }
+                } else if let mel = ws.melCache {
+                    copyRows(scratch.stacked, ldSource: width, rows: m, columns: width,
+                             into: mel.assumingMemoryBound(to: Float.self) + tile, ld: n)
+                }
                 for (i, layer) in packed.layers.prefix(ws.cachedLayers).enumerated() {
                     let out = ws.cachedConditioner(layer: i)! + 2 * c * tile
                     // Tiles that take Winograd go through `conv` into their layer's phase order.
@@ -325,8 +353,8 @@ public final class DiffWave: @unchecked Sendable {
                     gemm(m: 2 * c, n: width, k: m, layer.stacked + 3 * c, lda: ws.depth, scratch.stacked, ldb: width,
                          taps == nil ? out : scratch.conv, ldc: width, beta: 0)
                     if let taps {
-                        winogradSplitColumns(taps.transform, scratch.conv, ldSource: width, rows: 2 * c, columns: width,
-                                             dilation: layer.dilation, into: out, ld: width)
+                        winogradSplitColumns(taps.transform, UnsafePointer(scratch.conv), ldSource: width, rows: 2 * c,
+                                             columns: width, dilation: layer.dilation, into: out, ld: width)
                     }
                 }
             }

@@ -19,12 +19,14 @@ public struct Sampler: Sendable {
     /// The GEMMs' number format: `.float32` (exact, the default) or `.bfloat16` (fast).
     public let precision: Precision
     /// Bytes a request's workspace may hold (`Workspace`): the activations (3 · C · N floats)
-    /// always; what they leave caches the conditioner's projection, `2C · N` floats per layer
-    /// (22.6 MB per layer for 2 s of BASE audio), which saves its GEMM (80 of each layer's
-    /// 272 stacked inputs) and the upsampler's second layer in every step. 256 MiB caches 10
-    /// of BASE's 30 layers at 2 s and none at 10 s (whose activations already take 169 MB).
+    /// always; then the upsampled mel, `M · N` values in the GEMMs' input format (14 MB in
+    /// float32 for 2 s of BASE audio), which saves the upsampler's second layer in every layer
+    /// and step; then the conditioner's projection, `2C · N` floats per layer (22.6 MB per
+    /// layer at 2 s), which saves its GEMM too. 224 MiB holds the mel and 8 of BASE's 30
+    /// layers at 2 s; at 10 s (activations 173 MB) the mel in bfloat16 (35 MB) but not in
+    /// float32 (71 MB, which would take the process's peak past 300 MB), and no layer.
     public let memoryBudgetBytes: Int
-    public static let defaultMemoryBudgetBytes = 256 << 20
+    public static let defaultMemoryBudgetBytes = 224 << 20
     /// The largest budget the settings take, in MiB (1 TiB; it keeps MiB-to-bytes in range).
     public static let maxMemoryBudgetMB = 1 << 20
 

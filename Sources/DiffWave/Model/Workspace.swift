@@ -78,6 +78,10 @@ public final class Workspace {
     let hidden: UnsafeMutablePointer<Float>
     let tableRow: UnsafeMutablePointer<Float>
     let stepBias: UnsafeMutablePointer<Float>
+    /// The upsampled mel `(M, N)` in column order, in the GEMMs' input format (float32, or
+    /// bfloat16 bit patterns), computed once per request (`DiffWave.cacheConditioner`) if the
+    /// budget holds it; else the upsampler's second layer runs per tile in every layer and step.
+    let melCache: UnsafeMutableRawPointer?
     /// The conditioner's projection `W_mel @ mel (2C, N)` of the first `cachedLayers` layers,
     /// computed once per request (`DiffWave.cacheConditioner`), each tile in the column order
     /// its layer's step uses (phase order where Winograd applies).
@@ -89,8 +93,8 @@ public final class Workspace {
     private var allocations: [UnsafeMutablePointer<Float>] = []
 
     /// `memoryBudgetBytes` is what the workspace may hold: the activations and tile scratch
-    /// always, then as many layers of conditioner cache as fit in the rest (none for an
-    /// unconditional model).
+    /// always, then the upsampled mel if it fits (it saves the most per byte), then as many
+    /// layers of conditioner projection as fit in the rest (neither for an unconditional model).
     public init(model: DiffWave, samples: Int, threads: Int = 1, precision: Precision = .float32,
                 tile: Int = DiffWave.tileColumns, memoryBudgetBytes: Int = 0) {
         self.precision = precision
@@ -118,9 +122,13 @@ public final class Workspace {
         ranges = (0..<parts).map { k in (k * samples / parts)..<((k + 1) * samples / parts) }
         let (tile, depth) = (self.tile, self.depth)
         let activations = Workspace.bytes(channels: c, depth: depth, samples: samples, tile: tile, threads: parts,
-                                          precision: precision, cachedLayers: 0)
-        let layerBytes = 4 * 2 * c * samples
-        cachedLayers = model.config.unconditional ? 0 : min(model.config.residualLayers, max(0, memoryBudgetBytes - activations) / layerBytes)
+                                          precision: precision, cachedLayers: 0, melCached: false)
+        let m = depth - 3 * c, melBytes = Workspace.melBytes(mels: m, samples: samples, precision: precision)
+        var left = max(0, memoryBudgetBytes - activations)
+        let melCached = m > 0 && melBytes <= left
+        if melCached { left -= melBytes }
+        melCache = melCached ? UnsafeMutableRawPointer(alloc((melBytes + 3) / 4)) : nil
+        cachedLayers = m == 0 ? 0 : min(model.config.residualLayers, left / (4 * 2 * c * samples))
         conditionerCache = alloc(cachedLayers * 2 * c * samples)
         scratch = ranges.map { range in
             let widths: Set<Int> = [min(tile, range.count), range.count % tile].filter { $0 > 0 }.reduce(into: []) { $0.insert($1) }
@@ -134,14 +142,20 @@ public final class Workspace {
     /// Bytes held, for memory accounting.
     public var byteCount: Int {
         Workspace.bytes(channels: channels, depth: depth, samples: samples, tile: tile, threads: threads,
-                        precision: precision, cachedLayers: cachedLayers)
+                        precision: precision, cachedLayers: cachedLayers, melCached: melCache != nil)
     }
 
-    /// x, x' and the skip sum (C, N) each, the cached layers (2C, N) each, and each thread's
-    /// tile scratch.
+    /// x, x' and the skip sum (C, N) each, the upsampled mel if cached, the cached layers
+    /// (2C, N) each, and each thread's tile scratch.
     static func bytes(channels c: Int, depth: Int, samples: Int, tile: Int, threads: Int, precision: Precision,
-                      cachedLayers: Int) -> Int {
+                      cachedLayers: Int, melCached: Bool) -> Int {
         4 * ((3 + 2 * cachedLayers) * c * samples + threads * TileScratch.floats(channels: c, depth: depth, tile: tile, precision: precision))
+            + (melCached ? melBytes(mels: depth - 3 * c, samples: samples, precision: precision) : 0)
+    }
+
+    /// The upsampled mel `(M, N)` in the GEMMs' input format.
+    static func melBytes(mels m: Int, samples: Int, precision: Precision) -> Int {
+        m * samples * (precision == .bfloat16 ? 2 : 4)
     }
 
     /// Layer `i`'s cached conditioner projection `(2C, N)`, if it is cached.
