@@ -23,10 +23,16 @@ import Testing
         for i in y.indices { y[i] = Float(i % 97) * 0.37 - 18 }
         let extra: [Float] = (0..<(2 * c * n)).map { Float($0 % 11) * 0.5 - 2.5 }
         let bias: [Float] = [0.1, -0.2, 0.3, -0.4, 0.5, -0.6]
-        var z = [Float](repeating: .nan, count: c * n)
-        extra.withUnsafeBufferPointer { e in
-            gatedTanh(y, ldy: n, bias: bias, added: added ? e.baseAddress : nil, ldAdded: n, into: &z, ldz: n, channels: c, columns: n)
-        }
+        var z = [Float](repeating: .nan, count: c * n), z16 = [UInt16](repeating: 0, count: c * n)
+        extra.withUnsafeBufferPointer { e in z.withUnsafeMutableBufferPointer { zp in z16.withUnsafeMutableBufferPointer { hp in
+            let e = added ? e.baseAddress : nil
+            gatedTanh(y, ldy: n, bias: bias, added: e, ldAdded: n, into: .float32(zp.baseAddress!, ld: n), channels: c, columns: n)
+            gatedTanh(y, ldy: n, bias: bias, added: e, ldAdded: n, into: .bfloat16(hp.baseAddress!, ld: n), channels: c, columns: n)
+        } } }
+        // Written as bfloat16, the same values rounded as the conversion pass rounds them (the tail too).
+        var rounded = [UInt16](repeating: 0, count: c * n)
+        convertToBFloat16(z, count: c * n, into: &rounded)
+        #expect(z16 == rounded)
         var worst: Float = 0
         for i in 0..<c {
             for j in 0..<n {

@@ -74,11 +74,18 @@ import Testing
                 }
             }
         }
-        var z = [Float](repeating: .nan, count: c * n)
-        products.withUnsafeBufferPointer { pp in added.withUnsafeBufferPointer { ap in z.withUnsafeMutableBufferPointer { zp in
-            winogradGatedTanh(w, pp.baseAddress!, ldm: q, bias: convBias, added: ap.baseAddress!, ldAdded: n,
-                              into: zp.baseAddress!, ldz: n, channels: c, columns: n)
-        } } }
+        var z = [Float](repeating: .nan, count: c * n), z16 = [UInt16](repeating: 0, count: c * n)
+        products.withUnsafeBufferPointer { pp in added.withUnsafeBufferPointer { ap in
+            z.withUnsafeMutableBufferPointer { zp in z16.withUnsafeMutableBufferPointer { hp in
+                for out in [GateOutput.float32(zp.baseAddress!, ld: n), .bfloat16(hp.baseAddress!, ld: n)] {
+                    winogradGatedTanh(w, pp.baseAddress!, ldm: q, bias: convBias, added: ap.baseAddress!, ldAdded: n,
+                                      into: out, channels: c, columns: n)
+                }
+            } }
+        } }
+        var rounded = [UInt16](repeating: 0, count: c * n)
+        convertToBFloat16(z, count: c * n, into: &rounded)
+        #expect(z16 == rounded)
         // z comes in phase order: phase k's position p is column m d (p / d) + k d + p % d.
         let order = (0..<w.phases).flatMap { k in (0..<q).map { p in w.phases * d * (p / d) + k * d + p % d } }
         let inPhaseOrder = (0..<c).flatMap { i in order.map { expected[i * n + $0] } }

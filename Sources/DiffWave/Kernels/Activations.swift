@@ -61,6 +61,48 @@ func gatedTanh(gate: Lanes, filter: Lanes) -> Lanes {
     return tanh / (one + exp(-gate))
 }
 
+/// Where the gated activation unit writes `z (c, n)`, rows `ld` apart: float32, or bfloat16
+/// bit patterns when the next GEMM takes bfloat16 (converted in registers, no extra pass).
+struct GateOutput {
+    let base: UnsafeMutableRawPointer
+    let ld: Int
+    let isBFloat16: Bool
+
+    static func float32(_ z: UnsafeMutablePointer<Float>, ld: Int) -> GateOutput { GateOutput(base: UnsafeMutableRawPointer(z), ld: ld, isBFloat16: false) }
+    static func bfloat16(_ z: UnsafeMutablePointer<UInt16>, ld: Int) -> GateOutput { GateOutput(base: UnsafeMutableRawPointer(z), ld: ld, isBFloat16: true) }
+
+    /// Row `i`'s start.
+    func row(_ i: Int) -> UnsafeMutableRawPointer { base + i * ld * (isBFloat16 ? 2 : 4) }
+}
+
+/// How the gate kernels store lanes: the kernels are generic over it, so that each
+/// specialisation holds one kind of store (with both, the compiler outlined them).
+protocol LaneStore {
+    static func store(_ v: Lanes, into row: UnsafeMutableRawPointer, at j: Int)
+    static func store(_ v: Lanes, into row: UnsafeMutableRawPointer, at j: Int, count: Int)
+}
+
+enum Float32Lanes: LaneStore {
+    @_transparent
+    static func store(_ v: Lanes, into row: UnsafeMutableRawPointer, at j: Int) {
+        row.storeBytes(of: v, toByteOffset: 4 * j, as: Lanes.self)
+    }
+    static func store(_ v: Lanes, into row: UnsafeMutableRawPointer, at j: Int, count: Int) {
+        for k in 0..<count { row.storeBytes(of: v[k], toByteOffset: 4 * (j + k), as: Float.self) }
+    }
+}
+
+enum BFloat16Lanes: LaneStore {
+    @_transparent
+    static func store(_ v: Lanes, into row: UnsafeMutableRawPointer, at j: Int) {
+        row.storeBytes(of: roundedToBFloat16(v), toByteOffset: 2 * j, as: LaneHalves.self)
+    }
+    static func store(_ v: Lanes, into row: UnsafeMutableRawPointer, at j: Int, count: Int) {
+        let halves = roundedToBFloat16(v)
+        for k in 0..<count { row.storeBytes(of: halves[k], toByteOffset: 2 * (j + k), as: UInt16.self) }
+    }
+}
+
 /// The gated activation unit with the conv's bias and, where there is one, a precomputed
 /// term folded in: `z (c, n) = sigmoid(gate + added + b_gate) * tanh(filter + added + b_filter)`,
 /// where `y (2c, n)` holds gate rows then filter rows (torch.chunk order), `bias (2c)` and
@@ -68,12 +110,23 @@ func gatedTanh(gate: Lanes, filter: Lanes) -> Lanes {
 @inline(__always)
 func gatedTanh(_ y: UnsafePointer<Float>, ldy: Int, bias: UnsafePointer<Float>,
                added: UnsafePointer<Float>?, ldAdded: Int,
-               into z: UnsafeMutablePointer<Float>, ldz: Int, channels c: Int, columns n: Int) {
+               into z: GateOutput, channels c: Int, columns n: Int) {
+    if z.isBFloat16 {
+        gatedTanh(BFloat16Lanes.self, y, ldy: ldy, bias: bias, added: added, ldAdded: ldAdded, into: z, channels: c, columns: n)
+    } else {
+        gatedTanh(Float32Lanes.self, y, ldy: ldy, bias: bias, added: added, ldAdded: ldAdded, into: z, channels: c, columns: n)
+    }
+}
+
+@inline(never)
+func gatedTanh<S: LaneStore>(_: S.Type, _ y: UnsafePointer<Float>, ldy: Int, bias: UnsafePointer<Float>,
+                             added: UnsafePointer<Float>?, ldAdded: Int,
+                             into z: GateOutput, channels c: Int, columns n: Int) {
     let whole = n & ~(Lanes.scalarCount - 1)
     for i in 0..<c {
         let gate = UnsafeRawPointer(y + i * ldy), filter = UnsafeRawPointer(y + (c + i) * ldy)
         let addedRows = added.map { (UnsafeRawPointer($0 + i * ldAdded), UnsafeRawPointer($0 + (c + i) * ldAdded)) }
-        let out = UnsafeMutableRawPointer(z + i * ldz)
+        let out = z.row(i)
         let bg = Lanes(repeating: bias[i]), bf = Lanes(repeating: bias[c + i])
         for j in Swift.stride(from: 0, to: whole, by: Lanes.scalarCount) {
             var g = gate.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self), f = filter.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self)
@@ -81,7 +134,7 @@ func gatedTanh(_ y: UnsafePointer<Float>, ldy: Int, bias: UnsafePointer<Float>,
                 g += ag.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self)
                 f += af.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self)
             }
-            out.storeBytes(of: gatedTanh(gate: g + bg, filter: f + bf), toByteOffset: j * 4, as: Lanes.self)
+            S.store(gatedTanh(gate: g + bg, filter: f + bf), into: out, at: j)
         }
         if whole < n {
             var g = bg, f = bf
@@ -91,12 +144,17 @@ func gatedTanh(_ y: UnsafePointer<Float>, ldy: Int, bias: UnsafePointer<Float>,
                 g[j - whole] += gp[j] + ag
                 f[j - whole] += fp[j] + af
             }
-            let v = gatedTanh(gate: g, filter: f)
-            for j in whole..<n { z[i * ldz + j] = v[j - whole] }
+            S.store(gatedTanh(gate: g, filter: f), into: out, at: whole, count: n - whole)
         }
     }
 }
 
+/// `v` rounded to bfloat16 (nearest even) as bit patterns; `v` finite.
+@_transparent
+func roundedToBFloat16(_ v: Lanes) -> LaneHalves {
+    let u = bits(v)
+    return LaneHalves(truncatingIfNeeded: (u &+ 0x7FFF &+ ((u &>> 16) & 1)) &>> 16)
+}
 
 /// `out (n) = bfloat16(x (n))` as bit patterns, rounding to nearest even (the inputs are
 /// finite: weights and activations).
@@ -104,9 +162,7 @@ func gatedTanh(_ y: UnsafePointer<Float>, ldy: Int, bias: UnsafePointer<Float>,
 func convertToBFloat16(_ x: UnsafePointer<Float>, count n: Int, into out: UnsafeMutablePointer<UInt16>) {
     let whole = n & ~(Lanes.scalarCount - 1), src = UnsafeRawPointer(x), dst = UnsafeMutableRawPointer(out)
     for j in stride(from: 0, to: whole, by: Lanes.scalarCount) {
-        let u = bits(src.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self))
-        let rounded = (u &+ 0x7FFF &+ ((u &>> 16) & 1)) &>> 16
-        dst.storeBytes(of: LaneHalves(truncatingIfNeeded: rounded), toByteOffset: j * 2, as: LaneHalves.self)
+        dst.storeBytes(of: roundedToBFloat16(src.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self)), toByteOffset: j * 2, as: LaneHalves.self)
     }
     for j in whole..<n {
         let u = x[j].bitPattern

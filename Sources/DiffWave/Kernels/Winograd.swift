@@ -198,15 +198,17 @@ func winogradSplitRowOfGroups<T>(_ phases: Int, _ src: UnsafePointer<T>, columns
 @inline(__always)
 func winogradGatedTanh(
     _ w: Winograd, _ m: UnsafePointer<Float>, ldm: Int, bias: UnsafePointer<Float>, added: UnsafePointer<Float>?, ldAdded: Int,
-    into z: UnsafeMutablePointer<Float>, ldz: Int, channels c: Int, columns n: Int
+    into z: GateOutput, channels c: Int, columns n: Int
 ) {
     let blocks = 2 * c * ldm
     for i in 0..<c {
         let gate = m + i * ldm, filter = m + (c + i) * ldm, b = (bias[i], bias[c + i])
         let a = added.map { ($0 + i * ldAdded, $0 + (c + i) * ldAdded) }
-        switch w {
-        case .f2: winogradF2GateRow(gate, filter, blocks: blocks, bias: b, added: a, into: z + i * ldz, pairs: n / 2)
-        case .f4: winogradF4GateRow(gate, filter, blocks: blocks, bias: b, added: a, into: z + i * ldz, quads: n / 4)
+        switch (w, z.isBFloat16) {
+        case (.f2, false): winogradF2GateRow(Float32Lanes.self, gate, filter, blocks: blocks, bias: b, added: a, into: z.row(i), pairs: n / 2)
+        case (.f2, true): winogradF2GateRow(BFloat16Lanes.self, gate, filter, blocks: blocks, bias: b, added: a, into: z.row(i), pairs: n / 2)
+        case (.f4, false): winogradF4GateRow(Float32Lanes.self, gate, filter, blocks: blocks, bias: b, added: a, into: z.row(i), quads: n / 4)
+        case (.f4, true): winogradF4GateRow(BFloat16Lanes.self, gate, filter, blocks: blocks, bias: b, added: a, into: z.row(i), quads: n / 4)
         }
     }
 }
@@ -218,12 +220,12 @@ private func load(_ p: UnsafePointer<Float>, _ offset: Int) -> Lanes {
 
 /// F(2, 3): `out(t) = m1 + m2 + m3`, `out(t + d) = m2 - m3 - m4`.
 @inline(never)
-func winogradF2GateRow(_ g: UnsafePointer<Float>, _ f: UnsafePointer<Float>, blocks: Int, bias: (Float, Float),
-                       added: (UnsafePointer<Float>, UnsafePointer<Float>)?, into z: UnsafeMutablePointer<Float>, pairs: Int) {
-    let bg = Lanes(repeating: bias.0), bf = Lanes(repeating: bias.1), out = UnsafeMutableRawPointer(z)
+func winogradF2GateRow<S: LaneStore>(_: S.Type, _ g: UnsafePointer<Float>, _ f: UnsafePointer<Float>, blocks: Int, bias: (Float, Float),
+                                     added: (UnsafePointer<Float>, UnsafePointer<Float>)?, into out: UnsafeMutableRawPointer, pairs: Int) {
+    let bg = Lanes(repeating: bias.0), bf = Lanes(repeating: bias.1)
     let s = 4 * blocks, odd = 4 * pairs
     for v in 0..<(pairs / Lanes.scalarCount) {
-        let p = 4 * Lanes.scalarCount * v   // byte offset
+        let p = 4 * Lanes.scalarCount * v   // byte offset of position 16v
         let g0 = load(g, p), g1 = load(g, s + p), g2 = load(g, 2 * s + p), g3 = load(g, 3 * s + p)
         let f0 = load(f, p), f1 = load(f, s + p), f2 = load(f, 2 * s + p), f3 = load(f, 3 * s + p)
         // The biases, plus the added term where there is one (loop-invariant: the compiler unswitches it).
@@ -232,17 +234,17 @@ func winogradF2GateRow(_ g: UnsafePointer<Float>, _ f: UnsafePointer<Float>, blo
             (eg, ef) = (load(ag, p) + bg, load(af, p) + bf)
             (og, of) = (load(ag, odd + p) + bg, load(af, odd + p) + bf)
         }
-        out.storeBytes(of: gatedTanh(gate: g0 + g1 + g2 + eg, filter: f0 + f1 + f2 + ef), toByteOffset: p, as: Lanes.self)
-        out.storeBytes(of: gatedTanh(gate: g1 - g2 - g3 + og, filter: f1 - f2 - f3 + of), toByteOffset: odd + p, as: Lanes.self)
+        S.store(gatedTanh(gate: g0 + g1 + g2 + eg, filter: f0 + f1 + f2 + ef), into: out, at: p / 4)
+        S.store(gatedTanh(gate: g1 - g2 - g3 + og, filter: f1 - f2 - f3 + of), into: out, at: (odd + p) / 4)
     }
 }
 
 /// F(4, 3), `out = Aᵀ m`: with `a = m1 + m2`, `b = m1 - m2`, `c = m3 + m4`, `e = m3 - m4`,
 /// `out(t) = m0 + a + c`, `out(t + d) = b + 2e`, `out(t + 2d) = a + 4c`, `out(t + 3d) = b + 8e + m5`.
 @inline(never)
-func winogradF4GateRow(_ g: UnsafePointer<Float>, _ f: UnsafePointer<Float>, blocks: Int, bias: (Float, Float),
-                       added: (UnsafePointer<Float>, UnsafePointer<Float>)?, into z: UnsafeMutablePointer<Float>, quads: Int) {
-    let bg = Lanes(repeating: bias.0), bf = Lanes(repeating: bias.1), out = UnsafeMutableRawPointer(z)
+func winogradF4GateRow<S: LaneStore>(_: S.Type, _ g: UnsafePointer<Float>, _ f: UnsafePointer<Float>, blocks: Int, bias: (Float, Float),
+                                     added: (UnsafePointer<Float>, UnsafePointer<Float>)?, into out: UnsafeMutableRawPointer, quads: Int) {
+    let bg = Lanes(repeating: bias.0), bf = Lanes(repeating: bias.1)
     let s = 4 * blocks, phase = 4 * quads
     @inline(__always) func outputs(_ m: UnsafePointer<Float>, _ p: Int) -> (Lanes, Lanes, Lanes, Lanes) {
         let m0 = load(m, p), m1 = load(m, s + p), m2 = load(m, 2 * s + p)
@@ -258,10 +260,10 @@ func winogradF4GateRow(_ g: UnsafePointer<Float>, _ f: UnsafePointer<Float>, blo
             filter = (filter.0 + load(af, p), filter.1 + load(af, phase + p), filter.2 + load(af, 2 * phase + p),
                       filter.3 + load(af, 3 * phase + p))
         }
-        out.storeBytes(of: gatedTanh(gate: gate.0 + bg, filter: filter.0 + bf), toByteOffset: p, as: Lanes.self)
-        out.storeBytes(of: gatedTanh(gate: gate.1 + bg, filter: filter.1 + bf), toByteOffset: phase + p, as: Lanes.self)
-        out.storeBytes(of: gatedTanh(gate: gate.2 + bg, filter: filter.2 + bf), toByteOffset: 2 * phase + p, as: Lanes.self)
-        out.storeBytes(of: gatedTanh(gate: gate.3 + bg, filter: filter.3 + bf), toByteOffset: 3 * phase + p, as: Lanes.self)
+        S.store(gatedTanh(gate: gate.0 + bg, filter: filter.0 + bf), into: out, at: p / 4)
+        S.store(gatedTanh(gate: gate.1 + bg, filter: filter.1 + bf), into: out, at: (phase + p) / 4)
+        S.store(gatedTanh(gate: gate.2 + bg, filter: filter.2 + bf), into: out, at: (2 * phase + p) / 4)
+        S.store(gatedTanh(gate: gate.3 + bg, filter: filter.3 + bf), into: out, at: (3 * phase + p) / 4)
     }
 }
 

@@ -181,7 +181,6 @@ public final class DiffWave: @unchecked Sendable {
         }
         // (2C, width) = W_out @ z; its bias is added in the residual and skip updates.
         if let bf16 = scratch.matmuls[width] {
-            convertToBFloat16(scratch.gated, count: c * width, into: scratch.gated16)
             bf16.output.run(layer.output16, scratch.gated16, scratch.projected)
         } else {
             gemm(m: 2 * c, n: width, k: c, layer.output, lda: c, scratch.gated, ldb: width,
@@ -203,6 +202,11 @@ public final class DiffWave: @unchecked Sendable {
                 sum[j] += skip[j] + bs
             }
         }
+    }
+
+    /// Where the gate writes `z (C, width)`: the output projection's input, bfloat16 under `.bfloat16`.
+    private func gateOutput(_ scratch: Workspace.TileScratch, width: Int, workspace ws: Workspace) -> GateOutput {
+        ws.precision == .bfloat16 ? .bfloat16(scratch.gated16, ld: width) : .float32(scratch.gated, ld: width)
     }
 
     /// Where a layer's conditioner projection comes from in the step loop.
@@ -267,7 +271,7 @@ public final class DiffWave: @unchecked Sendable {
                  scratch.conv, ldc: width, beta: 0)
         }
         gatedTanh(scratch.conv, ldy: width, bias: layer.stackedBias, added: added, ldAdded: width,
-                  into: scratch.gated, ldz: width, channels: c, columns: width)
+                  into: gateOutput(scratch, width: width, workspace: ws), channels: c, columns: width)
     }
 
     /// `z (C, width)` in phase order into `scratch.gated` by Winograd (Kernels/Winograd.swift):
@@ -323,8 +327,8 @@ public final class DiffWave: @unchecked Sendable {
             }
         }
         if computesConditioner { added = UnsafePointer(scratch.projected) }
-        winogradGatedTanh(w, out, ldm: q, bias: layer.stackedBias, added: added, ldAdded: width, into: scratch.gated, ldz: width,
-                          channels: c, columns: width)
+        winogradGatedTanh(w, out, ldm: q, bias: layer.stackedBias, added: added, ldAdded: width,
+                          into: gateOutput(scratch, width: width, workspace: ws), channels: c, columns: width)
     }
 
     /// Fills the workspace's caches once per request, tile by tile from the upsampler's first
