@@ -54,9 +54,9 @@ import Testing
             // Three of the six layers: the rest of the budget after the activations and the mel.
             let cached = Workspace(model: model, samples: n, threads: threads, tile: tile,
                                    memoryBudgetBytes: activations + mel + 3 * 4 * 2 * 8 * n + 1000)
-            #expect(plain.melCache == nil && plain.cachedLayers == 0)
-            #expect(melOnly.melCache != nil && melOnly.cachedLayers == 0)
-            #expect(cached.melCache != nil && cached.cachedLayers == 3)
+            #expect(!plain.cachesMel && plain.cachedLayers == 0)
+            #expect(melOnly.cachesMel && melOnly.cachedLayers == 0)
+            #expect(cached.cachesMel && cached.cachedLayers == 3)
             let a = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: plain)
             for workspace in [melOnly, cached] {
                 model.cacheConditioner(once, workspace: workspace)
@@ -79,7 +79,7 @@ import Testing
         let plain = Workspace(model: model, samples: n, precision: .bfloat16, tile: tile)
         let melOnly = Workspace(model: model, samples: n, precision: .bfloat16, tile: tile,
                                 memoryBudgetBytes: plain.byteCount + 2 * config.nMels * n)
-        #expect(melOnly.melCache != nil && melOnly.cachedLayers == 0)
+        #expect(melOnly.cachesMel && melOnly.cachedLayers == 0)
         model.cacheConditioner(once, workspace: melOnly)
         let a = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: plain)
         let b = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: melOnly)
@@ -92,10 +92,10 @@ import Testing
     @Test func defaultBudgetCachesShortUtterancesOnly() throws {
         let model = try DiffWave.untrained()
         let short = Workspace(model: model, samples: 2 * 22050, threads: 2, memoryBudgetBytes: Sampler.defaultMemoryBudgetBytes)
-        #expect(short.melCache != nil && short.cachedLayers == 8)
+        #expect(short.cachesMel && short.cachedLayers == 8)
         #expect(short.byteCount <= Sampler.defaultMemoryBudgetBytes)
         let long = Workspace(model: model, samples: 10 * 22050, threads: 2, memoryBudgetBytes: Sampler.defaultMemoryBudgetBytes)
-        #expect(long.melCache == nil && long.cachedLayers == 0)
+        #expect(!long.cachesMel && long.cachedLayers == 0)
         let depth = model.packed.stackedDepth, tile = long.tile
         let activations16 = Workspace.bytes(channels: 64, depth: depth, samples: 10 * 22050, tile: tile, threads: 2,
                                             precision: .bfloat16, cachedLayers: 0, melCached: true)

@@ -21,10 +21,3 @@ func stackDilatedTaps(
         }
     }
 }
-
-/// `dst (rows, n) = src (rows, n)`, rows `ldSource` and `ld` apart: a tile's rows out of or
-/// into a whole-signal matrix (the upsampled mel's cache).
-@inline(__always)
-func copyRows<T>(_ src: UnsafePointer<T>, ldSource: Int, rows: Int, columns n: Int, into dst: UnsafeMutablePointer<T>, ld: Int) {
-    for row in 0..<rows { (dst + row * ld).update(from: src + row * ldSource, count: n) }
-}

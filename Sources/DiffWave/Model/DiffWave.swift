@@ -171,7 +171,7 @@ public final class DiffWave: @unchecked Sendable {
         let d = layer.dilation
         // The conditioner's projection: cached for this layer, or computed in the conv's GEMM.
         let mel: Conditioning = cached.map { .cached($0 + 2 * c * start) }
-            ?? ws.melCache.map { .upsampled(UnsafeRawPointer($0)) } ?? conditioner.map { .perTile($0) } ?? .none
+            ?? ws.melCache(start: start).map { .upsampled(UnsafeRawPointer($0)) } ?? conditioner.map { .perTile($0) } ?? .none
 
         let winograd = winogradTaps(layer, columns: columns, workspace: ws)
         if let taps = winograd {
@@ -213,7 +213,8 @@ public final class DiffWave: @unchecked Sendable {
     enum Conditioning {
         /// Computed with the conv: the upsampler's first layer `(M, N / 16)`, its second run per tile.
         case perTile(UnsafePointer<Float>)
-        /// Computed with the conv from the upsampled mel `(M, N)` (`Workspace.melCache`).
+        /// Computed with the conv from the cached upsampled mel: the tile's `(M, width)`,
+        /// contiguous, in the GEMMs' input format (`Workspace.melCache`).
         case upsampled(UnsafeRawPointer)
         /// Precomputed (`cacheConditioner`): the tile's `(2C, width)`, contiguous.
         case cached(UnsafePointer<Float>)
@@ -249,11 +250,10 @@ public final class DiffWave: @unchecked Sendable {
             upsampleSecondLayer(once, samples: n, columns: columns, into: scratch.stacked + 3 * c * width, ld: width)
             depth = ws.depth
         case .upsampled(let cache) where ws.precision == .float32:
-            copyRows(cache.assumingMemoryBound(to: Float.self) + start, ldSource: n, rows: m, columns: width,
-                     into: scratch.stacked + 3 * c * width, ld: width)
+            (scratch.stacked + 3 * c * width).update(from: cache.assumingMemoryBound(to: Float.self), count: m * width)
             depth = ws.depth
         case .upsampled(let cache):
-            bf16Mel = cache.assumingMemoryBound(to: UInt16.self) + start
+            bf16Mel = cache.assumingMemoryBound(to: UInt16.self)
             depth = ws.depth
         case .cached(let projection):
             added = projection
@@ -264,7 +264,7 @@ public final class DiffWave: @unchecked Sendable {
         if let bf16 {
             // The cached mel is bfloat16 already: only the taps' rows are converted.
             convertToBFloat16(scratch.stacked, count: (bf16Mel == nil ? depth : 3 * c) * width, into: scratch.stacked16)
-            if let bf16Mel { copyRows(bf16Mel, ldSource: n, rows: m, columns: width, into: scratch.stacked16 + 3 * c * width, ld: width) }
+            if let bf16Mel { (scratch.stacked16 + 3 * c * width).update(from: bf16Mel, count: m * width) }
             (depth == ws.depth ? bf16.conv : bf16.taps).run(layer.stacked16, scratch.stacked16, scratch.conv)
         } else {
             gemm(m: 2 * c, n: width, k: depth, layer.stacked, lda: ws.depth, scratch.stacked, ldb: width,
@@ -298,12 +298,12 @@ public final class DiffWave: @unchecked Sendable {
                                  into: melRows, ld: width)
             melInputs = m * width
         case .upsampled(let cache) where ws.precision == .float32:
-            winogradSplitColumns(w, cache.assumingMemoryBound(to: Float.self) + start, ldSource: n, rows: m,
+            winogradSplitColumns(w, cache.assumingMemoryBound(to: Float.self), ldSource: width, rows: m,
                                  columns: width, dilation: d, into: melRows, ld: width)
             melInputs = m * width
         case .upsampled(let cache):
             // Already bfloat16: straight into the GEMM's input.
-            winogradSplitColumns(w, cache.assumingMemoryBound(to: UInt16.self) + start, ldSource: n, rows: m,
+            winogradSplitColumns(w, cache.assumingMemoryBound(to: UInt16.self), ldSource: width, rows: m,
                                  columns: width, dilation: d, into: melRows16, ld: width)
         case .cached(let projection):
             added = projection
@@ -332,23 +332,21 @@ public final class DiffWave: @unchecked Sendable {
     }
 
     /// Fills the workspace's caches once per request, tile by tile from the upsampler's first
-    /// layer `(M, N / 16)`: the upsampled mel `(M, N)` (`Workspace.melCache`), and for each cached
+    /// layer `(M, N / 16)`: the upsampled mel (`Workspace.melCache`), and for each cached
     /// layer `W_mel @ mel (2C, width)`, one contiguous block per tile so that the step streams it,
     /// in the column order its layer's step uses (phase order where Winograd applies).
     func cacheConditioner(_ once: UnsafePointer<Float>, workspace ws: Workspace) {
         let c = config.residualChannels, m = config.nMels, n = ws.samples
-        guard ws.melCache != nil || ws.cachedLayers > 0 else { return }
+        guard ws.cachesMel || ws.cachedLayers > 0 else { return }
         ws.forEachRange { k, range in
             let scratch = ws.scratch[k]
             for tile in stride(from: range.lowerBound, to: range.upperBound, by: ws.tile) {
                 let columns = tile..<min(tile + ws.tile, range.upperBound), width = columns.count
                 upsampleSecondLayer(once, samples: n, columns: columns, into: scratch.stacked, ld: width)
-                if let mel = ws.melCache, ws.precision == .bfloat16 {
-                    let mel16 = mel.assumingMemoryBound(to: UInt16.self) + tile
-                    for row in 0..<m { convertToBFloat16(scratch.stacked + row * width, count: width, into: mel16 + row * n) }
-                } else if let mel = ws.melCache {
-                    copyRows(scratch.stacked, ldSource: width, rows: m, columns: width,
-                             into: mel.assumingMemoryBound(to: Float.self) + tile, ld: n)
+                if let mel = ws.melCache(start: tile), ws.precision == .bfloat16 {
+                    convertToBFloat16(scratch.stacked, count: m * width, into: mel.assumingMemoryBound(to: UInt16.self))
+                } else if let mel = ws.melCache(start: tile) {
+                    mel.assumingMemoryBound(to: Float.self).update(from: scratch.stacked, count: m * width)
                 }
                 for (i, layer) in packed.layers.prefix(ws.cachedLayers).enumerated() {
                     let out = ws.cachedConditioner(layer: i)! + 2 * c * tile

@@ -78,10 +78,11 @@ public final class Workspace {
     let hidden: UnsafeMutablePointer<Float>
     let tableRow: UnsafeMutablePointer<Float>
     let stepBias: UnsafeMutablePointer<Float>
-    /// The upsampled mel `(M, N)` in column order, in the GEMMs' input format (float32, or
-    /// bfloat16 bit patterns), computed once per request (`DiffWave.cacheConditioner`) if the
-    /// budget holds it; else the upsampler's second layer runs per tile in every layer and step.
-    let melCache: UnsafeMutableRawPointer?
+    /// The upsampled mel `(M, N)` in the GEMMs' input format (float32, or bfloat16 bit
+    /// patterns), one contiguous `(M, width)` block per tile, computed once per request
+    /// (`DiffWave.cacheConditioner`) if the budget holds it; else the upsampler's second layer
+    /// runs per tile in every layer and step.
+    private let melStorage: UnsafeMutableRawPointer?
     /// The conditioner's projection `W_mel @ mel (2C, N)` of the first `cachedLayers` layers,
     /// computed once per request (`DiffWave.cacheConditioner`), each tile in the column order
     /// its layer's step uses (phase order where Winograd applies).
@@ -127,7 +128,7 @@ public final class Workspace {
         var left = max(0, memoryBudgetBytes - activations)
         let melCached = m > 0 && melBytes <= left
         if melCached { left -= melBytes }
-        melCache = melCached ? UnsafeMutableRawPointer(alloc((melBytes + 3) / 4)) : nil
+        melStorage = melCached ? UnsafeMutableRawPointer(alloc((melBytes + 3) / 4)) : nil
         cachedLayers = m == 0 ? 0 : min(model.config.residualLayers, left / (4 * 2 * c * samples))
         conditionerCache = alloc(cachedLayers * 2 * c * samples)
         scratch = ranges.map { range in
@@ -142,7 +143,7 @@ public final class Workspace {
     /// Bytes held, for memory accounting.
     public var byteCount: Int {
         Workspace.bytes(channels: channels, depth: depth, samples: samples, tile: tile, threads: threads,
-                        precision: precision, cachedLayers: cachedLayers, melCached: melCache != nil)
+                        precision: precision, cachedLayers: cachedLayers, melCached: melStorage != nil)
     }
 
     /// x, x' and the skip sum (C, N) each, the upsampled mel if cached, the cached layers
@@ -156,6 +157,14 @@ public final class Workspace {
     /// The upsampled mel `(M, N)` in the GEMMs' input format.
     static func melBytes(mels m: Int, samples: Int, precision: Precision) -> Int {
         m * samples * (precision == .bfloat16 ? 2 : 4)
+    }
+
+    /// Whether the upsampled mel is cached.
+    var cachesMel: Bool { melStorage != nil }
+
+    /// The cached upsampled mel's block for the tile that starts at column `start`, if cached.
+    func melCache(start: Int) -> UnsafeMutableRawPointer? {
+        melStorage.map { $0 + (depth - 3 * channels) * start * (precision == .bfloat16 ? 2 : 4) }
     }
 
     /// Layer `i`'s cached conditioner projection `(2C, N)`, if it is cached.
