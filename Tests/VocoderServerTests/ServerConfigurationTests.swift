@@ -14,7 +14,7 @@ import Testing
         #expect(c.drainTimeout == .seconds(30) && c.retryAfter == .seconds(5))
         #expect(c.maxResultBytes == 256 * 1024 * 1024 && c.maxDecodedBodyBytes == 64 * 1024 * 1024)
         #expect(c.http == ServerLimits() && c.precision == .float32)
-        #expect(c.memoryBudgetMB == 256)
+        #expect(c.memoryBudgetMB == 224)
         #expect(throws: Never.self) { try c.validate() }
     }
 
