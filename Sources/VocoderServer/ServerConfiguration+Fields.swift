@@ -58,7 +58,7 @@ extension ServerConfiguration {
         int("queue", "Jobs that may wait for a worker; beyond it requests get 503 + Retry-After", \.queueCapacity),
         int("max-frames", "Longest mel accepted, in frames (256 samples each); longer is 422", \.maxFrames),
         int("max-samples", "Longest /generate request, in samples", \.maxSamples),
-        int("memory-budget-mb", "MiB a job's workspace may hold: its activations, then cached conditioner projections (faster short requests); 0 caches none", \.memoryBudgetMB),
+        int("memory-budget-mb", "MiB a job's workspace may hold: its activations, then the cached upsampled mel and conditioner projections (faster requests); 0 caches none", \.memoryBudgetMB),
         seconds("job-ttl", "How long a finished job's status and audio are kept", \.jobTTL),
         int("max-result-bytes", "Total bytes of finished audio retained; the oldest results are dropped beyond it (410)", \.maxResultBytes),
         seconds("sync-timeout", "How long a synchronous request waits for its audio before answering 202 + Location", \.syncTimeout),

@@ -41,8 +41,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// The GEMMs' number format for requests that name none (`precision=`): `.float32`, the
     /// exact path, or `.bfloat16` (faster where the CPU has AVX512-BF16; refused elsewhere).
     public var precision: Precision = .float32
-    /// MiB a job's workspace may hold: the activations always (3·C·4 bytes per sample), then
-    /// as many layers of cached conditioner projection as fit (`Sampler.memoryBudgetBytes`).
+    /// MiB a job's workspace may hold: the activations always (3·C·4 bytes per sample), then the
+    /// upsampled mel and as many layers of conditioner projection as fit (`Sampler.memoryBudgetBytes`).
     public var memoryBudgetMB = Sampler.defaultMemoryBudgetBytes >> 20
     /// The HTTP layer's limits (request size, header size and count, timeouts, connections).
     public var http = ServerLimits()

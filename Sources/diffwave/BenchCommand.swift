@@ -16,7 +16,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "GEMM number format: f32 (exact, default) or bf16.")
     var precision: Precision = .float32
 
-    @Option(help: "MiB a request's workspace may hold: the activations, then as many layers of cached conditioner projection as fit.")
+    @Option(help: "MiB a request's workspace may hold: the activations, then the cached upsampled mel and as many layers of conditioner projection as fit.")
     var memoryBudgetMb: Int = Sampler.defaultMemoryBudgetBytes >> 20
 
     @Option(help: "Seconds of audio to vocode (a random mel of that length).")

@@ -16,7 +16,7 @@ struct SamplingOptions: ParsableArguments {
     @Option(help: "GEMM number format: f32 (exact, default) or bf16 (bfloat16 weights and activations, f32 accumulation).")
     var precision: Precision = .float32
 
-    @Option(help: "MiB a request's workspace may hold: the activations, then as many layers of cached conditioner projection as fit (0: no cache).")
+    @Option(help: "MiB a request's workspace may hold: the activations, then the cached upsampled mel and as many layers of conditioner projection as fit (0: no cache).")
     var memoryBudgetMb: Int = Sampler.defaultMemoryBudgetBytes >> 20
 
     @Option(help: "Seed of the Gaussian noise (same seed, same audio).")
