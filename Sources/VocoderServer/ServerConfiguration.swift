@@ -14,7 +14,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var workers = defaultWorkers(threadsPerJob: defaultThreadsPerJob)
     /// Compute threads per job; workers × threadsPerJob should not exceed the cores.
     /// Default 2 (1 on one core): on the 2-core reference machine two jobs of one thread and
-    /// one job of two threads deliver about the same audio per second (RTF 3.4 each vs 1.75), and the
+    /// one job of two threads deliver about the same audio per second (RTF 3.1-3.2 each vs 1.67), and the
     /// two-thread job finishes each request in half the time.
     public var threadsPerJob = defaultThreadsPerJob
 
