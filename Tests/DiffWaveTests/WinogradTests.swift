@@ -98,15 +98,11 @@ import Testing
     /// the phase-ordered tiles back in column order.
     @Test(arguments: [false, true])
     func winogradTilesMatchDirectTiles(conditional: Bool) throws {
-        var config = DiffWaveConfig.base
-        (config.residualLayers, config.residualChannels, config.dilationCycleLength, config.unconditional) = (6, 8, 6, !conditional)
-        let model = try DiffWave.untrained(config: config)
+        let model = try WorkspaceTests.sixLayerModel(unconditional: !conditional)
         #expect(model.packed.layers.allSatisfy { $0.winograd.map(\.transform) == [.f4, .f2] })
         let n = 4 * 512 + 256
         let x = Self.random(n, seed: 7)
-        let mel: [Float]? = conditional
-            ? model.upsampleFirstLayer(mel: Tensor(shape: [config.nMels, n / 256], data: Self.random(config.nMels * n / 256, seed: 8)))
-            : nil
+        let mel = conditional ? WorkspaceTests.randomConditioner(model, samples: n, seed: 8) : nil
         for threads in [1, 2] {
             let direct = DiffWaveTests.evaluate(model, x, step: 3, conditioner: mel,
                                                 workspace: Workspace(model: model, samples: n, threads: threads, tile: 37))
@@ -121,12 +117,9 @@ import Testing
     /// The bfloat16 matmuls over Winograd's blocks: within 40 dB of float32, as the direct path.
     @Test(.enabled(if: Precision.bfloat16.isAvailable, "needs a CPU where oneDNN runs bf16"))
     func bfloat16WinogradTilesStayCloseToFloat32() throws {
-        var config = DiffWaveConfig.base
-        (config.residualLayers, config.residualChannels, config.dilationCycleLength) = (6, 8, 6)
-        let model = try DiffWave.untrained(config: config)
+        let model = try WorkspaceTests.sixLayerModel()
         let n = 4 * 512
-        let x = Self.random(n, seed: 9)
-        let mel = model.upsampleFirstLayer(mel: Tensor(shape: [config.nMels, n / 256], data: Self.random(config.nMels * n / 256, seed: 10)))
+        let x = Self.random(n, seed: 9), mel = WorkspaceTests.randomConditioner(model, samples: n, seed: 10)
         let f32 = DiffWaveTests.evaluate(model, x, step: 3, conditioner: mel, workspace: Workspace(model: model, samples: n, tile: 37))
         for tile in [512, 96] {   // F(4, 3), and F(2, 3) with the direct path
             let bf16 = DiffWaveTests.evaluate(model, x, step: 3, conditioner: mel,

@@ -10,6 +10,19 @@ import Testing
         return x
     }
 
+    /// A small untrained BASE-shaped model whose six layers have dilations 1...32.
+    static func sixLayerModel(unconditional: Bool = false) throws -> DiffWave {
+        var config = DiffWaveConfig.base
+        (config.residualLayers, config.residualChannels, config.dilationCycleLength, config.unconditional) = (6, 8, 6, unconditional)
+        return try DiffWave.untrained(config: config)
+    }
+
+    /// The upsampler's first layer over a random mel for `n` samples.
+    static func randomConditioner(_ model: DiffWave, samples n: Int, seed: UInt64) -> [Float] {
+        let m = model.config.nMels, frames = n / model.config.hopSamples
+        return model.upsampleFirstLayer(mel: Tensor(shape: [m, frames], data: randomSignal(m * frames, seed: seed)))
+    }
+
     @Test func twoThreadsMatchOneThread() throws {
         let model = try Fixtures.model("tiny_uncond")
         let n = 3 * DiffWave.tileColumns + 11
@@ -41,15 +54,12 @@ import Testing
     /// phase order where the layer's tile takes Winograd), gives the output of computing them in
     /// every step.
     @Test func conditionerCacheDoesNotChangeTheOutput() throws {
-        var config = DiffWaveConfig.base
-        (config.residualLayers, config.residualChannels, config.dilationCycleLength) = (6, 8, 6)
-        let model = try DiffWave.untrained(config: config)
+        let model = try Self.sixLayerModel()
         let n = 4 * 512 + 256
-        let x = Self.randomSignal(n, seed: 11)
-        let once = model.upsampleFirstLayer(mel: Tensor(shape: [config.nMels, n / 256], data: Self.randomSignal(config.nMels * n / 256, seed: 12)))
+        let x = Self.randomSignal(n, seed: 11), once = Self.randomConditioner(model, samples: n, seed: 12)
         for (threads, tile) in [(1, 512), (2, 512), (2, 37)] {
             let plain = Workspace(model: model, samples: n, threads: threads, tile: tile)
-            let activations = plain.byteCount, mel = 4 * config.nMels * n
+            let activations = plain.byteCount, mel = 4 * model.config.nMels * n
             let melOnly = Workspace(model: model, samples: n, threads: threads, tile: tile, memoryBudgetBytes: activations + mel)
             // Three of the six layers: the rest of the budget after the activations and the mel.
             let cached = Workspace(model: model, samples: n, threads: threads, tile: tile,
@@ -70,15 +80,12 @@ import Testing
     /// same output, for the direct path (tiles of 37) and Winograd's (512).
     @Test(.enabled(if: Precision.bfloat16.isAvailable, "needs a CPU where oneDNN runs bf16"), arguments: [37, 512])
     func bfloat16MelCacheDoesNotChangeTheOutput(tile: Int) throws {
-        var config = DiffWaveConfig.base
-        (config.residualLayers, config.residualChannels, config.dilationCycleLength) = (6, 8, 6)
-        let model = try DiffWave.untrained(config: config)
+        let model = try Self.sixLayerModel()
         let n = 4 * 512
-        let x = Self.randomSignal(n, seed: 13)
-        let once = model.upsampleFirstLayer(mel: Tensor(shape: [config.nMels, n / 256], data: Self.randomSignal(config.nMels * n / 256, seed: 14)))
+        let x = Self.randomSignal(n, seed: 13), once = Self.randomConditioner(model, samples: n, seed: 14)
         let plain = Workspace(model: model, samples: n, precision: .bfloat16, tile: tile)
         let melOnly = Workspace(model: model, samples: n, precision: .bfloat16, tile: tile,
-                                memoryBudgetBytes: plain.byteCount + 2 * config.nMels * n)
+                                memoryBudgetBytes: plain.byteCount + 2 * model.config.nMels * n)
         #expect(melOnly.cachesMel && melOnly.cachedLayers == 0)
         model.cacheConditioner(once, workspace: melOnly)
         let a = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: plain)
