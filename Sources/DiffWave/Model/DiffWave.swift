@@ -169,7 +169,8 @@ public final class DiffWave: @unchecked Sendable {
                                scratch: Workspace.TileScratch, workspace ws: Workspace) {
         let c = config.residualChannels, n = ws.samples, start = columns.lowerBound, width = columns.count
         let d = layer.dilation
-        // The conditioner's projection: cached for this layer, or computed in the conv's GEMM.
+        // The conditioner's projection: cached for this layer, or computed from the cached
+        // upsampled mel, or from the upsampler's second layer run for this tile.
         let mel: Conditioning = cached.map { .cached($0 + 2 * c * start) }
             ?? ws.melCache(start: start).map { .upsampled(UnsafeRawPointer($0)) } ?? conditioner.map { .perTile($0) } ?? .none
 
@@ -233,10 +234,10 @@ public final class DiffWave: @unchecked Sendable {
         return layer.winograd.first { $0.transform.applies(columns: width, dilation: d) }
     }
 
-    /// `z (C, width)` into `scratch.gated`: the dilated conv and conditioner projection as one
-    /// GEMM over `stacked (3C + M, width) = [y(t - d); y(t); y(t + d); mel(t)]`, with
-    /// `y = x + step bias` and `mel(t)` the upsampler's second layer over this tile (or over
-    /// the taps alone, the cached projection added in the gate), then the gate.
+    /// `z (C, width)` into the gate's output (`gateOutput`): the dilated conv and conditioner
+    /// projection as one GEMM over `stacked (3C + M, width) = [y(t - d); y(t); y(t + d); mel(t)]`,
+    /// with `y = x + step bias` and `mel(t)` the tile's upsampled mel (or over the taps alone,
+    /// the cached projection added in the gate), then the gate.
     private func dilatedConvGate(_ layer: PackedWeights.Layer, stepBias: UnsafePointer<Float>, x: UnsafePointer<Float>,
                                  mel: Conditioning, columns: Range<Int>,
                                  scratch: Workspace.TileScratch, workspace ws: Workspace) {
@@ -274,7 +275,7 @@ public final class DiffWave: @unchecked Sendable {
                   into: gateOutput(scratch, width: width, workspace: ws), channels: c, columns: width)
     }
 
-    /// `z (C, width)` in phase order into `scratch.gated` by Winograd (Kernels/Winograd.swift):
+    /// `z (C, width)` in phase order into the gate's output (`gateOutput`) by Winograd (Kernels/Winograd.swift):
     /// `m + 2` GEMMs over `1/m` of the columns each; the conditioner's projection computed by a
     /// GEMM of its own into `scratch.projected` (or cached), added in the gate.
     private func winogradConvGate(_ layer: PackedWeights.Layer, _ taps: PackedWeights.WinogradTaps,

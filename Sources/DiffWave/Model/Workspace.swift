@@ -14,9 +14,10 @@ public final class Workspace {
         let conv: UnsafeMutablePointer<Float>
         let gated: UnsafeMutablePointer<Float>
         let projected: UnsafeMutablePointer<Float>
-        /// Under `.bfloat16`: bfloat16 copies of the GEMM inputs `stacked` and `gated`, and the
-        /// matmuls for each tile width this thread meets (the full tile and its range's rest):
-        /// the conv with and without the conditioner's rows (cached layers), the output projection.
+        /// Under `.bfloat16`: the GEMMs' bfloat16 inputs (`stacked` converted, the gate's `z`
+        /// written directly), and the matmuls for each tile width this thread meets (the full
+        /// tile and its range's rest): the conv with and without the conditioner's rows (cached
+        /// layers), the output projection.
         let stacked16: UnsafeMutablePointer<UInt16>
         let gated16: UnsafeMutablePointer<UInt16>
         let matmuls: [Int: (conv: BF16Matmul, taps: BF16Matmul, output: BF16Matmul)]
