@@ -3,6 +3,13 @@ import Testing
 
 /// The gate's two ways of storing lanes: float32 as is, bfloat16 rounded to nearest even.
 @Suite struct GateOutputTests {
+    /// The largest error of bfloat16 gate outputs `z16` against the float32 gate's `z`, in
+    /// units of what they may lose: half a bfloat16 ulp of rounding plus the coarse `exp`'s
+    /// 4e-5 (`LaneStore`). At most 1 where they are as good as the format allows.
+    static func bfloat16Error(_ z16: [UInt16], _ z: [Float]) -> Float {
+        zip(z16, z).map { h, v in abs(Float(bitPattern: UInt32(h) << 16) - v) / (abs(v) / 256 + 4e-5) }.max() ?? 0
+    }
+
     /// Values whose low halves sit below, at and above the rounding midpoint, with even and odd
     /// bfloat16 neighbours, and both signs.
     static let lanes: Lanes = {

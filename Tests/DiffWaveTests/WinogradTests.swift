@@ -83,9 +83,7 @@ import Testing
                 }
             } }
         } }
-        var rounded = [UInt16](repeating: 0, count: c * n)
-        convertToBFloat16(z, count: c * n, into: &rounded)
-        #expect(z16 == rounded)
+        #expect(GateOutputTests.bfloat16Error(z16, z) <= 1)
         // z comes in phase order: phase k's position p is column m d (p / d) + k d + p % d.
         let order = (0..<w.phases).flatMap { k in (0..<q).map { p in w.phases * d * (p / d) + k * d + p % d } }
         let inPhaseOrder = (0..<c).flatMap { i in order.map { expected[i * n + $0] } }

@@ -12,14 +12,19 @@ struct GateOutput {
     func row(_ i: Int) -> UnsafeMutableRawPointer { base + i * ld * (isBFloat16 ? 2 : 4) }
 }
 
-/// How the gate kernels store lanes: the kernels are generic over it, so that each
-/// specialisation holds one kind of store (with both, the compiler outlined them).
+/// How the gate kernels store lanes, and so how exactly they compute them: the kernels are
+/// generic over it, so that each specialisation holds one kind of store (with both, the
+/// compiler outlined them). bfloat16 keeps 8 bits, so its gate takes the coarse `exp` (error
+/// 3e-5, a hundredth of bfloat16's rounding; the gate 0.78 -> 0.58 ns per element).
 protocol LaneStore {
+    /// Whether the gate may use the coarse `exp`.
+    static var coarse: Bool { get }
     static func store(_ v: Lanes, into row: UnsafeMutableRawPointer, at j: Int)
     static func store(_ v: Lanes, into row: UnsafeMutableRawPointer, at j: Int, count: Int)
 }
 
 enum Float32Lanes: LaneStore {
+    static var coarse: Bool { false }
     @_transparent
     static func store(_ v: Lanes, into row: UnsafeMutableRawPointer, at j: Int) {
         row.storeBytes(of: v, toByteOffset: 4 * j, as: Lanes.self)
@@ -30,6 +35,7 @@ enum Float32Lanes: LaneStore {
 }
 
 enum BFloat16Lanes: LaneStore {
+    static var coarse: Bool { true }
     @_transparent
     static func store(_ v: Lanes, into row: UnsafeMutableRawPointer, at j: Int) {
         row.storeBytes(of: roundedToBFloat16(v), toByteOffset: 2 * j, as: LaneHalves.self)

@@ -234,8 +234,8 @@ func winogradF2GateRow<S: LaneStore>(_: S.Type, _ g: UnsafePointer<Float>, _ f: 
             (eg, ef) = (load(ag, p) + bg, load(af, p) + bf)
             (og, of) = (load(ag, odd + p) + bg, load(af, odd + p) + bf)
         }
-        S.store(gatedTanh(gate: g0 + g1 + g2 + eg, filter: f0 + f1 + f2 + ef), into: out, at: p / 4)
-        S.store(gatedTanh(gate: g1 - g2 - g3 + og, filter: f1 - f2 - f3 + of), into: out, at: (odd + p) / 4)
+        S.store(gatedTanh(gate: g0 + g1 + g2 + eg, filter: f0 + f1 + f2 + ef, coarse: S.coarse), into: out, at: p / 4)
+        S.store(gatedTanh(gate: g1 - g2 - g3 + og, filter: f1 - f2 - f3 + of, coarse: S.coarse), into: out, at: (odd + p) / 4)
     }
 }
 
@@ -260,10 +260,10 @@ func winogradF4GateRow<S: LaneStore>(_: S.Type, _ g: UnsafePointer<Float>, _ f: 
             filter = (filter.0 + load(af, p), filter.1 + load(af, phase + p), filter.2 + load(af, 2 * phase + p),
                       filter.3 + load(af, 3 * phase + p))
         }
-        S.store(gatedTanh(gate: gate.0 + bg, filter: filter.0 + bf), into: out, at: p / 4)
-        S.store(gatedTanh(gate: gate.1 + bg, filter: filter.1 + bf), into: out, at: (phase + p) / 4)
-        S.store(gatedTanh(gate: gate.2 + bg, filter: filter.2 + bf), into: out, at: (2 * phase + p) / 4)
-        S.store(gatedTanh(gate: gate.3 + bg, filter: filter.3 + bf), into: out, at: (3 * phase + p) / 4)
+        S.store(gatedTanh(gate: gate.0 + bg, filter: filter.0 + bf, coarse: S.coarse), into: out, at: p / 4)
+        S.store(gatedTanh(gate: gate.1 + bg, filter: filter.1 + bf, coarse: S.coarse), into: out, at: (phase + p) / 4)
+        S.store(gatedTanh(gate: gate.2 + bg, filter: filter.2 + bf, coarse: S.coarse), into: out, at: (2 * phase + p) / 4)
+        S.store(gatedTanh(gate: gate.3 + bg, filter: filter.3 + bf, coarse: S.coarse), into: out, at: (3 * phase + p) / 4)
     }
 }
 
