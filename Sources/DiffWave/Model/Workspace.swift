@@ -107,8 +107,7 @@ public final class Workspace {
         self.depth = model.packed.stackedDepth
         var allocations: [UnsafeMutablePointer<Float>] = []
         func alloc(_ n: Int) -> UnsafeMutablePointer<Float> {
-            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(n, 1))
-            p.initialize(repeating: 0, count: max(n, 1))
+            let p = LargeAllocation.floats(n)
             allocations.append(p)
             return p
         }

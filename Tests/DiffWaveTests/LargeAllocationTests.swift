@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import DiffWave
+
+/// Whole-signal buffers: zeroed, huge-page aligned and advised from one huge page up.
+@Suite struct LargeAllocationTests {
+    /// The `VmFlags` of the /proc/self/smaps mapping that holds `address`.
+    static func mappingFlags(_ address: UnsafeRawPointer) throws -> [Substring] {
+        let a = UInt(bitPattern: address)
+        // procfs files report size 0: read to the end rather than by size.
+        let file = try #require(FileHandle(forReadingAtPath: "/proc/self/smaps"))
+        let smaps = String(decoding: file.readDataToEndOfFile(), as: UTF8.self)
+        var inside = false
+        for line in smaps.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            if let range = fields.first, range.contains("-"), !range.hasSuffix(":") {
+                let bounds = range.split(separator: "-").compactMap { UInt($0, radix: 16) }
+                inside = bounds.count == 2 && bounds[0] <= a && a < bounds[1]
+            } else if inside, fields.first == "VmFlags:" {
+                return Array(fields.dropFirst())
+            }
+        }
+        return []
+    }
+
+    @Test func largeBuffersAreAlignedZeroedAndAdvised() throws {
+        let floats = 3 * LargeAllocation.hugePageBytes / 4 + 5   // 3 huge pages and a bit
+        let p = LargeAllocation.floats(floats)
+        defer { p.deallocate() }
+        #expect(UInt(bitPattern: p) % UInt(LargeAllocation.hugePageBytes) == 0)
+        #expect(UnsafeBufferPointer(start: p, count: floats).allSatisfy { $0 == 0 })
+        #if os(Linux)
+        #expect(try Self.mappingFlags(p).contains("hg"))   // VM_HUGEPAGE: madvise took
+        #endif
+    }
+
+    @Test func smallBuffersAreOrdinary() {
+        let p = LargeAllocation.floats(1000)
+        defer { p.deallocate() }
+        #expect(UInt(bitPattern: p) % 64 == 0)
+        #expect(UnsafeBufferPointer(start: p, count: 1000).allSatisfy { $0 == 0 })
+    }
+
+    #if os(Linux)
+    @Test func refusedAdviceIsATypedError() {
+        let p = UnsafeMutableRawPointer.allocate(byteCount: 8192, alignment: 4096)
+        defer { p.deallocate() }
+        #expect(throws: DiffWaveError.self) { try LargeAllocation.adviseHugePages(p + 1, bytes: 4096) }   // not page aligned: EINVAL
+    }
+    #endif
+}
