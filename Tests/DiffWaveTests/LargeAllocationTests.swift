@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import DiffWave
 
-/// Whole-signal buffers: zeroed, huge-page aligned and advised from one huge page up.
+/// Whole-signal buffers: zeroed; from one huge page up mapped, huge-page aligned, advised, and unmapped when freed.
 @Suite struct LargeAllocationTests {
     /// The `VmFlags` of the /proc/self/smaps mapping that holds `address`.
     static func mappingFlags(_ address: UnsafeRawPointer) throws -> [Substring] {
@@ -23,29 +23,30 @@ import Testing
         return []
     }
 
-    @Test func largeBuffersAreAlignedZeroedAndAdvised() throws {
+    @Test func largeBuffersAreMappedAlignedZeroedAdvisedAndReturned() throws {
         let floats = 3 * LargeAllocation.hugePageBytes / 4 + 5   // 3 huge pages and a bit
         let p = LargeAllocation.floats(floats)
-        defer { p.deallocate() }
         #expect(UInt(bitPattern: p) % UInt(LargeAllocation.hugePageBytes) == 0)
         #expect(UnsafeBufferPointer(start: p, count: floats).allSatisfy { $0 == 0 })
-        #if os(Linux)
+        p[floats - 1] = 1   // the last float is inside the mapping
         #expect(try Self.mappingFlags(p).contains("hg"))   // VM_HUGEPAGE: madvise took
-        #endif
+        LargeAllocation.free(p, count: floats)
+        #expect(try Self.mappingFlags(p).isEmpty)   // unmapped, not kept by the heap
+    }
+
+    @Test func failedMappingIsATypedError() {
+        #expect(throws: DiffWaveError.self) { try LargeAllocation.map(bytes: 1 << 60) }   // ENOMEM
     }
 
     @Test func smallBuffersAreOrdinary() {
         let p = LargeAllocation.floats(1000)
-        defer { p.deallocate() }
-        #expect(UInt(bitPattern: p) % 64 == 0)
+        defer { LargeAllocation.free(p, count: 1000) }
         #expect(UnsafeBufferPointer(start: p, count: 1000).allSatisfy { $0 == 0 })
     }
 
-    #if os(Linux)
     @Test func refusedAdviceIsATypedError() {
         let p = UnsafeMutableRawPointer.allocate(byteCount: 8192, alignment: 4096)
         defer { p.deallocate() }
         #expect(throws: DiffWaveError.self) { try LargeAllocation.adviseHugePages(p + 1, bytes: 4096) }   // not page aligned: EINVAL
     }
-    #endif
 }

@@ -92,7 +92,7 @@ public final class Workspace {
     /// Column ranges, one per compute thread, and each thread's tile scratch.
     let ranges: [Range<Int>]
     let scratch: [TileScratch]
-    private var allocations: [UnsafeMutablePointer<Float>] = []
+    private var allocations: [(UnsafeMutablePointer<Float>, count: Int)] = []
 
     /// `memoryBudgetBytes` is what the workspace may hold: the activations and tile scratch
     /// always, then the upsampled mel if it fits (it saves the most per byte), then as many
@@ -105,10 +105,10 @@ public final class Workspace {
         self.channels = c
         self.tile = min(tile, max(samples, 1))
         self.depth = model.packed.stackedDepth
-        var allocations: [UnsafeMutablePointer<Float>] = []
+        var allocations: [(UnsafeMutablePointer<Float>, count: Int)] = []
         func alloc(_ n: Int) -> UnsafeMutablePointer<Float> {
             let p = LargeAllocation.floats(n)
-            allocations.append(p)
+            allocations.append((p, n))
             return p
         }
         x = alloc(c * samples)
@@ -184,5 +184,5 @@ public final class Workspace {
         }
     }
 
-    deinit { for p in allocations { p.deallocate() } }
+    deinit { for (p, count) in allocations { LargeAllocation.free(p, count: count) } }
 }
