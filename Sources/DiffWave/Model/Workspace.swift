@@ -92,7 +92,8 @@ public final class Workspace {
     /// Column ranges, one per compute thread, and each thread's tile scratch.
     let ranges: [Range<Int>]
     let scratch: [TileScratch]
-    private var allocations: [(UnsafeMutablePointer<Float>, count: Int)] = []
+    /// Every buffer above, released with the workspace.
+    private let allocations: [LargeAllocation]
 
     /// `memoryBudgetBytes` is what the workspace may hold: the activations and tile scratch
     /// always, then the upsampled mel if it fits (it saves the most per byte), then as many
@@ -105,11 +106,10 @@ public final class Workspace {
         self.channels = c
         self.tile = min(tile, max(samples, 1))
         self.depth = model.packed.stackedDepth
-        var allocations: [(UnsafeMutablePointer<Float>, count: Int)] = []
+        var allocations: [LargeAllocation] = []
         func alloc(_ n: Int) -> UnsafeMutablePointer<Float> {
-            let p = LargeAllocation.floats(n)
-            allocations.append((p, n))
-            return p
+            allocations.append(LargeAllocation(floats: n))
+            return allocations.last!.floats
         }
         x = alloc(c * samples)
         xNext = alloc(c * samples)
@@ -183,6 +183,4 @@ public final class Workspace {
             DispatchQueue.concurrentPerform(iterations: ranges.count) { k in body(k, ranges[k]) }
         }
     }
-
-    deinit { for (p, count) in allocations { LargeAllocation.free(p, count: count) } }
 }
