@@ -164,7 +164,7 @@ public final class Workspace {
 
     /// The cached upsampled mel's block for the tile that starts at column `start`, if cached.
     func melCache(start: Int) -> UnsafeMutableRawPointer? {
-        melStorage.map { $0 + (depth - 3 * channels) * start * (precision == .bfloat16 ? 2 : 4) }
+        melStorage.map { $0 + Workspace.melBytes(mels: depth - 3 * channels, samples: start, precision: precision) }
     }
 
     /// Layer `i`'s cached conditioner projection `(2C, N)`, if it is cached.
