@@ -2,7 +2,8 @@ import CDNNL
 
 /// One oneDNN matmul primitive for a fixed shape: `C (m, n) = A (m, k) @ B (k, n)` with
 /// bfloat16 `A` and `B` (raw bit patterns), float32 accumulation and a float32 `C`, all
-/// row-major with leading dimensions `lda`, `ldb`, `ldc`. The operands' addresses are
+/// row-major with leading dimensions `lda`, `ldb`, `ldc`; with `batch` > 1, that many such
+/// products, each operand's matrices packed one after another. The operands' addresses are
 /// bound per call. The bf16 counterpart of `gemm` (oneDNN 2.6 has no bf16 gemm call,
 /// only this primitive); one instance per compute thread, as a oneDNN stream is not
 /// shared between threads.
@@ -12,13 +13,19 @@ final class BF16Matmul {
     private let stream: dnnl_stream_t
     private let a: dnnl_memory_t, b: dnnl_memory_t, c: dnnl_memory_t
 
-    init(m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int) throws(DiffWaveError) {
+    init(m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int, batch: Int = 1) throws(DiffWaveError) {
         (self.m, self.n, self.k) = (m, n, k)
         let engine = try BF16Matmul.engine()
         var aDesc = dnnl_memory_desc_t(), bDesc = dnnl_memory_desc_t(), cDesc = dnnl_memory_desc_t()
-        try check(dnnl_memory_desc_init_by_strides(&aDesc, 2, [Int64(m), Int64(k)], dnnl_bf16, [Int64(lda), 1]), "dnnl_memory_desc_init_by_strides")
-        try check(dnnl_memory_desc_init_by_strides(&bDesc, 2, [Int64(k), Int64(n)], dnnl_bf16, [Int64(ldb), 1]), "dnnl_memory_desc_init_by_strides")
-        try check(dnnl_memory_desc_init_by_strides(&cDesc, 2, [Int64(m), Int64(n)], dnnl_f32, [Int64(ldc), 1]), "dnnl_memory_desc_init_by_strides")
+        func describe(_ desc: inout dnnl_memory_desc_t, _ rows: Int, _ columns: Int, _ type: dnnl_data_type_t, _ ld: Int) throws(DiffWaveError) {
+            let dims = [Int64(batch), Int64(rows), Int64(columns)], strides = [Int64(rows * ld), Int64(ld), 1]
+            try check(dnnl_memory_desc_init_by_strides(&desc, Int32(batch > 1 ? 3 : 2), batch > 1 ? dims : Array(dims.dropFirst()),
+                                                        type, batch > 1 ? strides : Array(strides.dropFirst())),
+                      "dnnl_memory_desc_init_by_strides")
+        }
+        try describe(&aDesc, m, k, dnnl_bf16, lda)
+        try describe(&bDesc, k, n, dnnl_bf16, ldb)
+        try describe(&cDesc, m, n, dnnl_f32, ldc)
         var desc = dnnl_matmul_desc_t()
         try check(dnnl_matmul_desc_init(&desc, &aDesc, &bDesc, nil, &cDesc), "dnnl_matmul_desc_init")
         var pd: dnnl_primitive_desc_t?

@@ -316,7 +316,7 @@ public final class DiffWave: @unchecked Sendable {
         if let bf16 {
             convertToBFloat16(u, count: products * block + melInputs, into: u16)
             if computesConditioner { scratch.conditioner!.run(layer.stacked16 + 3 * c, melRows16, scratch.projected) }
-            for j in 0..<products { bf16.run(taps.products16 + j * 2 * c * c, u16 + j * block, out + j * 2 * block) }
+            bf16.run(taps.products16, u16, out)
         } else {
             if computesConditioner {
                 gemm(m: 2 * c, n: width, k: m, layer.stacked + 3 * c, lda: ws.depth, melRows, ldb: width,
