@@ -32,6 +32,21 @@ import Testing
         #expect(maxAbsDifference(one, two) < 1e-6)
     }
 
+    /// Many threads on short ranges and narrow tiles: most tiles are edge tiles, whose order
+    /// against the neighbours' the layer loop enforces without a barrier.
+    @Test(arguments: [3, 5])
+    func manyThreadsMatchOneThread(threads: Int) throws {
+        let model = try Self.sixLayerModel()
+        let n = 4 * 512 + 256
+        let x = Self.randomSignal(n, seed: 13), once = Self.randomConditioner(model, samples: n, seed: 14)
+        let one = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: Workspace(model: model, samples: n, tile: 37))
+        let many = Workspace(model: model, samples: n, threads: threads, tile: 37)
+        #expect(many.edgeTiles.allSatisfy { $0 > 0 } && zip(many.edgeTiles, many.tiles).contains { $0 < $1.count })
+        for _ in 0..<3 {
+            #expect(maxAbsDifference(one, DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: many)) < 1e-5)
+        }
+    }
+
     @Test func twoThreadsMatchOneThreadThroughTheSampler() throws {
         let model = try Fixtures.model("tiny")
         let sampler = try Sampler(model: model, schedule: NoiseSchedule(.fast, config: model.config))

@@ -123,27 +123,32 @@ public final class DiffWave: @unchecked Sendable {
             gemv(m: c, k: e, layer.diffusionProjection, ws.embedding, bias)
         }
 
-        // x = ReLU(Conv1x1(x_t)): (1, N) -> (C, N)
-        ws.forEachRange { _, range in inputProjection(audio, range: range, workspace: ws) }
+        // Each thread walks its own time range, tile by tile, through every layer. A layer's
+        // edge tiles read the neighbours' columns of x and overwrite (as x') columns they read
+        // in the layer before, so a thread starts them once its neighbours have finished their
+        // edge tiles of the layer before (or their input projection), and publishes its own
+        // before its interior tiles: no barrier, and neighbours drift up to a layer apart.
+        ws.team.run { k in
+            let tiles = ws.tiles[k], edges = ws.edgeTiles[k], scratch = ws.scratch[k]
+            // x = ReLU(Conv1x1(x_t)): (1, N) -> (C, N)
+            inputProjection(audio, range: ws.ranges[k], workspace: ws)
+            ws.team.publish(k, stage: 1)
 
-        // The residual stack, layer by layer; each thread walks its own time range in tiles.
-        var x = UnsafePointer(ws.x), xNext = ws.xNext
-        for (i, layer) in packed.layers.enumerated() {
-            ws.forEachRange { k, range in
-                for tile in stride(from: range.lowerBound, to: range.upperBound, by: ws.tile) {
+            // The residual stack, layer i's edge tiles being stage i + 2.
+            var x = UnsafePointer(ws.x), xNext = ws.xNext
+            for (i, layer) in packed.layers.enumerated() {
+                ws.team.waitForNeighbours(of: k, stage: i + 1)
+                for (j, columns) in tiles.enumerated() {
+                    if j == edges { ws.team.publish(k, stage: i + 2) }
                     residualLayer(layer, stepBias: ws.stepBias + i * c, x: x, xNext: xNext, conditioner: conditioner,
-                                  cached: ws.cachedConditioner(layer: i),
-                                  columns: tile..<min(tile + ws.tile, range.upperBound), scratch: ws.scratch[k], workspace: ws)
+                                  cached: ws.cachedConditioner(layer: i), columns: columns, scratch: scratch, workspace: ws)
                 }
+                ws.team.publish(k, stage: i + 2)
+                (x, xNext) = (UnsafePointer(xNext), UnsafeMutablePointer(mutating: x))
             }
-            (x, xNext) = (UnsafePointer(xNext), UnsafeMutablePointer(mutating: x))
-        }
 
-        // out = Conv1x1(ReLU(Conv1x1(Σ skip / √L))): (C, N) -> (N)
-        ws.forEachRange { k, range in
-            for tile in stride(from: range.lowerBound, to: range.upperBound, by: ws.tile) {
-                outputProjection(columns: tile..<min(tile + ws.tile, range.upperBound), into: out, scratch: ws.scratch[k], workspace: ws)
-            }
+            // out = Conv1x1(ReLU(Conv1x1(Σ skip / √L))): (C, N) -> (N), from the thread's own columns.
+            for columns in tiles { outputProjection(columns: columns, into: out, scratch: scratch, workspace: ws) }
         }
     }
 

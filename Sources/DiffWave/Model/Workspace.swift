@@ -1,5 +1,3 @@
-import Dispatch
-
 /// A job's scratch memory for one utterance length: whole-signal activations plus, per
 /// compute thread, one time tile of intermediates. Allocated once per request; the step
 /// loop never allocates.
@@ -93,6 +91,12 @@ public final class Workspace {
     /// Column ranges, one per compute thread, and each thread's tile scratch.
     let ranges: [Range<Int>]
     let scratch: [TileScratch]
+    /// Each thread's tiles, those within the largest dilation of a neighbour's range first
+    /// (`edgeTiles` of them): the layer loop publishes its progress once they are done.
+    let tiles: [[Range<Int>]]
+    let edgeTiles: [Int]
+    /// The threads that run the ranges.
+    let team: ComputeTeam
     /// Every buffer above, released with the workspace.
     private let allocations: [LargeAllocation]
 
@@ -137,6 +141,15 @@ public final class Workspace {
             return TileScratch(channels: c, depth: depth, tile: tile, widths: widths, precision: precision, allocate: alloc)
         }
         self.allocations = allocations
+        let reach = model.largestDilation, last = ranges.count - 1, width = self.tile
+        let split = ranges.enumerated().map { k, range in
+            let all = stride(from: range.lowerBound, to: range.upperBound, by: width).map { $0..<min($0 + width, range.upperBound) }
+            let isEdge = { (t: Range<Int>) in (k > 0 && t.lowerBound < range.lowerBound + reach) || (k < last && t.upperBound > range.upperBound - reach) }
+            return (all.filter(isEdge), all.filter { !isEdge($0) })
+        }
+        tiles = split.map { $0.0 + $0.1 }
+        edgeTiles = split.map { $0.0.count }
+        team = ComputeTeam(count: ranges.count)
     }
 
     public var threads: Int { ranges.count }
@@ -176,12 +189,6 @@ public final class Workspace {
     /// Runs `body(thread, range)` for every thread's column range, in parallel, and waits.
     func forEachRange(_ body: (Int, Range<Int>) -> Void) {
         let ranges = self.ranges
-        if ranges.count == 1 { return body(0, ranges[0]) }
-        // Safe to share: each iteration touches only its own column range and scratch, and
-        // concurrentPerform returns only after every iteration finished (the body never escapes).
-        withoutActuallyEscaping(body) { body in
-            nonisolated(unsafe) let body = body
-            DispatchQueue.concurrentPerform(iterations: ranges.count) { k in body(k, ranges[k]) }
-        }
+        team.run { k in body(k, ranges[k]) }
     }
 }
