@@ -22,33 +22,44 @@ import Testing
         #expect(!Winograd.f4.applies(columns: 512, dilation: 256))   // a block is 1024 columns
         #expect(Winograd.f4.applies(columns: 64, dilation: 1))
         #expect(!Winograd.f4.applies(columns: 96, dilation: 2))      // 24 quads: not whole 16-lane vectors
+        // Strided: runs shorter than d, of whole vectors, that divide d.
+        #expect(Winograd.f4.applies(columns: 512, dilation: 256, run: 128))
+        #expect(Winograd.f4.applies(columns: 512, dilation: 512, run: 128))
+        #expect(!Winograd.f4.applies(columns: 512, dilation: 192, run: 128))
+        #expect(!Winograd.f4.applies(columns: 512, dilation: 8, run: 4))
+        #expect(!Winograd.f4.applies(columns: 500, dilation: 500, run: 125))
+        #expect(Winograd.f4.span(columns: 512, dilation: 512, run: 128) == 3 * 512 + 128)
+        #expect(Winograd.f4.span(columns: 512, dilation: 16, run: 16) == 512)
     }
 
-    /// Both transforms at every kind of run: interleaved (1), short vectors (2, 4, 8), whole ones.
-    static let cases: [(Winograd, Int)] = Winograd.allCases.flatMap { w in [1, 2, 4, 8, 16, 32].map { (w, $0) } }
+    /// Both transforms at every kind of run: interleaved (1), short vectors (2, 4, 8), whole
+    /// ones; and runs shorter than d (strided tiles), one block and two.
+    static let cases: [(Winograd, Int, Int)] = Winograd.allCases.flatMap { w in [1, 2, 4, 8, 16, 32].map { (w, $0, $0) } }
+        + [(.f4, 32, 16), (.f4, 64, 16), (.f2, 64, 32)]
 
     /// `z = σ(W_g ⋆ y + W_mel mel + b) ⊙ tanh(...)` for a `(c, n)` tile at dilation `d`, by the
     /// kernels, against the same sum written out tap by tap.
     @Test(arguments: cases)
-    func transformsProductsAndGateMatchTheDirectConv(transform w: Winograd, dilation d: Int) {
-        let c = 3, m = 2, n = max(w.phases * d, 64), total = n + 2 * d + 5, t0 = d + 3, q = n / w.phases
-        let x = Self.random(c * total, seed: 1), mel = Self.random(m * n, seed: 2)
+    func transformsProductsAndGateMatchTheDirectConv(transform w: Winograd, dilation d: Int, run r: Int) {
+        let c = 3, m = 2, n = max(w.phases * r, 64), q = n / w.phases
+        let span = w.span(columns: n, dilation: d, run: r), total = span + 2 * d + 5, t0 = d + 3
+        let x = Self.random(c * total, seed: 1), mel = Self.random(m * span, seed: 2)
         let bias = Self.random(c, seed: 3), convBias = Self.random(2 * c, seed: 4)
         let g = (0..<3).map { Self.random(2 * c * c, seed: 10 + UInt64($0)) }, wm = Self.random(2 * c * m, seed: 20)
 
-        // Direct: y(t) = x(t) + bias; conv(t) = Σ_k g_k y(t + (k - 1) d) + W_mel mel(t) + b.
-        var expected = [Float](repeating: 0, count: c * n)
-        for j in 0..<n {
+        // Direct over the span: y(t) = x(t) + bias; conv(t) = Σ_k g_k y(t + (k - 1) d) + W_mel mel(t) + b.
+        var expected = [Float](repeating: 0, count: c * span)
+        for j in 0..<span {
             var conv = [Float](repeating: 0, count: 2 * c)
             for row in 0..<(2 * c) {
                 var v = convBias[row]
                 for k in 0..<3 {
                     for ch in 0..<c { v += g[k][row * c + ch] * (x[ch * total + t0 + j + (k - 1) * d] + bias[ch]) }
                 }
-                for r in 0..<m { v += wm[row * m + r] * mel[r * n + j] }
+                for k in 0..<m { v += wm[row * m + k] * mel[k * span + j] }
                 conv[row] = v
             }
-            for i in 0..<c { expected[i * n + j] = tanhf(conv[c + i]) / (1 + expf(-conv[i])) }
+            for i in 0..<c { expected[i * span + j] = tanhf(conv[c + i]) / (1 + expf(-conv[i])) }
         }
 
         // Winograd: the input blocks (c, q) back to back, the mel in phase order and its
@@ -57,8 +68,9 @@ import Testing
         x.withUnsafeBufferPointer { xp in bias.withUnsafeBufferPointer { bp in mel.withUnsafeBufferPointer { mp in
             u.withUnsafeMutableBufferPointer { up in melPhases.withUnsafeMutableBufferPointer { sp in
                 winogradInputTransform(w, xp.baseAddress!, channels: c, samples: total, bias: bp.baseAddress!, start: t0,
-                                       columns: n, dilation: d, into: up.baseAddress!, ld: q)
-                winogradSplitColumns(w, mp.baseAddress!, ldSource: n, rows: m, columns: n, dilation: d, into: sp.baseAddress!, ld: n)
+                                       columns: n, dilation: d, run: r, into: up.baseAddress!, ld: q)
+                winogradSplitColumns(w, mp.baseAddress!, ldSource: span, rows: m, columns: n, dilation: d, run: r,
+                                     into: sp.baseAddress!, ld: n)
             } }
         } } }
         let added: [Float] = (0..<(2 * c * n)).map { i in
@@ -84,16 +96,17 @@ import Testing
             } }
         } }
         #expect(GateOutputTests.bfloat16Error(z16, z) <= 1)
-        // z comes in phase order: phase k's position p is column m d (p / d) + k d + p % d.
-        let order = (0..<w.phases).flatMap { k in (0..<q).map { p in w.phases * d * (p / d) + k * d + p % d } }
-        let inPhaseOrder = (0..<c).flatMap { i in order.map { expected[i * n + $0] } }
+        // z comes in phase order: phase k's position p is column m d (p / r) + k d + p % r.
+        let order = (0..<w.phases).flatMap { k in (0..<q).map { p in w.phases * d * (p / r) + k * d + p % r } }
+        let inPhaseOrder = (0..<c).flatMap { i in order.map { expected[i * span + $0] } }
         #expect(maxAbsDifference(z, inPhaseOrder) < 1e-5)
     }
 
     /// A model whose layers have dilations 1...32: tiles of 512 take F(4, 3) away from the
     /// signal's ends, tiles of 96 take F(2, 3) up to d = 16 (24 quads are not whole vectors) and
-    /// the direct path at 32, tiles of 37 never take Winograd; the residual and skip updates put
-    /// the phase-ordered tiles back in column order.
+    /// the direct path at 32, tiles of 64 F(4, 3) up to d = 16 and strided F(4, 3) tiles (runs of
+    /// 16) at 32, tiles of 37 never take Winograd; the residual and skip updates put the
+    /// phase-ordered tiles back in column order.
     @Test(arguments: [false, true])
     func winogradTilesMatchDirectTiles(conditional: Bool) throws {
         let model = try WorkspaceTests.sixLayerModel(unconditional: !conditional)
@@ -101,10 +114,10 @@ import Testing
         let n = 4 * 512 + 256
         let x = Self.random(n, seed: 7)
         let mel = conditional ? WorkspaceTests.randomConditioner(model, samples: n, seed: 8) : nil
-        for threads in [1, 2] {
+        for threads in [1, 2, 3] {
             let direct = DiffWaveTests.evaluate(model, x, step: 3, conditioner: mel,
                                                 workspace: Workspace(model: model, samples: n, threads: threads, tile: 37))
-            for tile in [512, 96] {
+            for tile in [512, 96, 64] {
                 let winograd = DiffWaveTests.evaluate(model, x, step: 3, conditioner: mel,
                                                       workspace: Workspace(model: model, samples: n, threads: threads, tile: tile))
                 #expect(maxAbsDifference(winograd, direct) < 1e-5)
@@ -119,10 +132,15 @@ import Testing
         let n = 4 * 512
         let x = Self.random(n, seed: 9), mel = WorkspaceTests.randomConditioner(model, samples: n, seed: 10)
         let f32 = DiffWaveTests.evaluate(model, x, step: 3, conditioner: mel, workspace: Workspace(model: model, samples: n, tile: 37))
-        for tile in [512, 96] {   // F(4, 3), and F(2, 3) with the direct path
-            let bf16 = DiffWaveTests.evaluate(model, x, step: 3, conditioner: mel,
-                                              workspace: Workspace(model: model, samples: n, precision: .bfloat16, tile: tile))
-            #expect(PrecisionTests.snr(bf16, reference: f32) > 40)
+        for tile in [512, 96, 64] {   // F(4, 3); F(2, 3) with the direct path; F(4, 3) with strided tiles
+            // The mel upsampled per tile, and cached in bfloat16 (with some layers' projections).
+            for budget in [0, 64 << 20] {
+                let workspace = Workspace(model: model, samples: n, threads: 2, precision: .bfloat16, tile: tile, memoryBudgetBytes: budget)
+                if budget > 0 { model.cacheConditioner(mel, workspace: workspace) }
+                #expect(workspace.cachesMel == (budget > 0))
+                let bf16 = DiffWaveTests.evaluate(model, x, step: 3, conditioner: mel, workspace: workspace)
+                #expect(PrecisionTests.snr(bf16, reference: f32) > 40, "tile \(tile), budget \(budget)")
+            }
         }
     }
 }

@@ -12,12 +12,14 @@
 /// the outputs `Aᵀ m` (`weightTransform`, `winogradF4InputRow`, `winogradF4GateRow`).
 ///
 /// Each product is a GEMM over `1/m` of the tile's columns. A tile's columns group in blocks
-/// of `md`: the block's run of `d` columns at offset `kd` is phase `k`, and position `q = bd + r`
-/// of phase `k` is column `mdb + kd + r`. From the transformed inputs to the residual update
-/// a tile stays in phase order, `[phase 0 | phase 1 | ...]` per row (the GEMMs do not care
-/// about column order): the kernels move runs of `d` columns, vectors of `d` lanes (2, 4, 8)
-/// or of whole `Lanes` (16 and up), and never shuffle lanes; at d = 1 they are plain loops
-/// over interleaved columns, which the compiler vectorises.
+/// of `m` runs of `r` columns, `d` apart, `md` columns from one block to the next: the run at
+/// offset `kd` is phase `k`, and position `q = br + j` of phase `k` is column `mdb + kd + j`.
+/// A contiguous tile has r = d; a strided one (`TimeTile`), for a block wider than a tile, one
+/// block of shorter runs. From the transformed inputs to the residual update a tile stays in
+/// phase order, `[phase 0 | phase 1 | ...]` per row (the GEMMs do not care about column
+/// order): the kernels move runs of `r` columns, vectors of `d` lanes (2, 4, 8) or of whole
+/// `Lanes` (16 and up), and never shuffle lanes; at d = 1 they are plain loops over
+/// interleaved columns, which the compiler vectorises.
 enum Winograd: Int, CaseIterable, Sendable {
     case f2 = 2
     case f4 = 4
@@ -41,35 +43,45 @@ enum Winograd: Int, CaseIterable, Sendable {
         d >= Lanes.scalarCount ? d % Lanes.scalarCount == 0 : [1, 2, 4, 8].contains(d)
     }
 
-    /// Whether the transform applies to a tile of `n` columns: whole blocks, whole vectors per phase.
-    func applies(columns n: Int, dilation d: Int) -> Bool {
-        Winograd.supports(dilation: d) && n % (phases * d) == 0 && n % (phases * Lanes.scalarCount) == 0
+    /// Whether the transform applies to a tile of `n` columns in blocks of `m` runs of `run`
+    /// columns, `d` apart (`run` = d: contiguous blocks of `md` columns): whole blocks, whole
+    /// vectors per run and per phase.
+    func applies(columns n: Int, dilation d: Int, run r: Int? = nil) -> Bool {
+        let r = r ?? d
+        return Winograd.supports(dilation: d) && (r == d || (r % Lanes.scalarCount == 0 && r > 0 && d % r == 0))
+            && n % (phases * r) == 0 && n % (phases * Lanes.scalarCount) == 0
+    }
+
+    /// How many columns a tile of `n` columns in runs of `r` spans, from its first column to its last.
+    func span(columns n: Int, dilation d: Int, run r: Int) -> Int {
+        phases * d * (n / (phases * r) - 1) + (phases - 1) * d + r
     }
 }
 
 /// The input transform, with the step bias added first as in `stackDilatedTaps`:
 /// `x (c, N)` -> `products` blocks of `(c, n / m)`, rows `ld` apart, block `j` at `u + j c ld`.
-/// The tile must lie inside the signal with `d` columns to spare on each side (no padding).
+/// The tile's columns, from `t0`, are blocks of `m` runs of `run` columns, `d` apart (`applies`);
+/// it must lie inside the signal with `d` columns to spare on each side (no padding).
 @inline(__always)
 func winogradInputTransform(
     _ w: Winograd, _ x: UnsafePointer<Float>, channels c: Int, samples total: Int, bias: UnsafePointer<Float>,
-    start t0: Int, columns n: Int, dilation d: Int, into u: UnsafeMutablePointer<Float>, ld: Int
+    start t0: Int, columns n: Int, dilation d: Int, run r: Int, into u: UnsafeMutablePointer<Float>, ld: Int
 ) {
-    precondition(w.applies(columns: n, dilation: d) && t0 >= d && t0 + n + d <= total)
+    precondition(w.applies(columns: n, dilation: d, run: r) && t0 >= d && t0 + w.span(columns: n, dilation: d, run: r) + d <= total)
     let blocks = c * ld
     for ch in 0..<c {
         let row = x + ch * total + t0, out = u + ch * ld, b = bias[ch]
         switch (w, d) {
         case (.f2, 1): winogradF2InputRowOfPairs(row, bias: b, columns: n, into: out, blocks: blocks)
-        case (.f2, 2): winogradF2InputRow(SIMD2<Float>.self, row, bias: b, columns: n, dilation: d, into: out, blocks: blocks)
-        case (.f2, 4): winogradF2InputRow(SIMD4<Float>.self, row, bias: b, columns: n, dilation: d, into: out, blocks: blocks)
-        case (.f2, 8): winogradF2InputRow(SIMD8<Float>.self, row, bias: b, columns: n, dilation: d, into: out, blocks: blocks)
-        case (.f2, _): winogradF2InputRow(Lanes.self, row, bias: b, columns: n, dilation: d, into: out, blocks: blocks)
+        case (.f2, 2): winogradF2InputRow(SIMD2<Float>.self, row, bias: b, columns: n, dilation: d, run: r, into: out, blocks: blocks)
+        case (.f2, 4): winogradF2InputRow(SIMD4<Float>.self, row, bias: b, columns: n, dilation: d, run: r, into: out, blocks: blocks)
+        case (.f2, 8): winogradF2InputRow(SIMD8<Float>.self, row, bias: b, columns: n, dilation: d, run: r, into: out, blocks: blocks)
+        case (.f2, _): winogradF2InputRow(Lanes.self, row, bias: b, columns: n, dilation: d, run: r, into: out, blocks: blocks)
         case (.f4, 1): winogradF4InputRowOfQuads(row, bias: b, columns: n, into: out, blocks: blocks)
-        case (.f4, 2): winogradF4InputRow(SIMD2<Float>.self, row, bias: b, columns: n, dilation: d, into: out, blocks: blocks)
-        case (.f4, 4): winogradF4InputRow(SIMD4<Float>.self, row, bias: b, columns: n, dilation: d, into: out, blocks: blocks)
-        case (.f4, 8): winogradF4InputRow(SIMD8<Float>.self, row, bias: b, columns: n, dilation: d, into: out, blocks: blocks)
-        case (.f4, _): winogradF4InputRow(Lanes.self, row, bias: b, columns: n, dilation: d, into: out, blocks: blocks)
+        case (.f4, 2): winogradF4InputRow(SIMD2<Float>.self, row, bias: b, columns: n, dilation: d, run: r, into: out, blocks: blocks)
+        case (.f4, 4): winogradF4InputRow(SIMD4<Float>.self, row, bias: b, columns: n, dilation: d, run: r, into: out, blocks: blocks)
+        case (.f4, 8): winogradF4InputRow(SIMD8<Float>.self, row, bias: b, columns: n, dilation: d, run: r, into: out, blocks: blocks)
+        case (.f4, _): winogradF4InputRow(Lanes.self, row, bias: b, columns: n, dilation: d, run: r, into: out, blocks: blocks)
         }
     }
 }
@@ -78,12 +90,12 @@ func winogradInputTransform(
 /// `u3 = s2 - s1`, `u4 = s1 - s3`, blocks `blocks` floats apart.
 @inline(never)
 func winogradF2InputRow<V: SIMD>(_: V.Type, _ row: UnsafePointer<Float>, bias: Float, columns n: Int, dilation d: Int,
-                                 into u: UnsafeMutablePointer<Float>, blocks: Int) where V.Scalar == Float {
+                                 run r: Int, into u: UnsafeMutablePointer<Float>, blocks: Int) where V.Scalar == Float {
     let b = V(repeating: bias), x = UnsafeRawPointer(row), out = UnsafeMutableRawPointer(u), s = 4 * blocks
     @inline(__always) func y(_ column: Int) -> V { x.loadUnaligned(fromByteOffset: 4 * column, as: V.self) + b }
-    for block in 0..<(n / (2 * d)) {
-        for t in Swift.stride(from: 2 * d * block, to: 2 * d * block + d, by: V.scalarCount) {
-            let q = 4 * (t - d * block), s0 = y(t - d), s1 = y(t), s2 = y(t + d), s3 = y(t + 2 * d)
+    for block in 0..<(n / (2 * r)) {
+        for t in Swift.stride(from: 2 * d * block, to: 2 * d * block + r, by: V.scalarCount) {
+            let q = 4 * (t - 2 * d * block + r * block), s0 = y(t - d), s1 = y(t), s2 = y(t + d), s3 = y(t + 2 * d)
             out.storeBytes(of: s0 - s2, toByteOffset: q, as: V.self)
             out.storeBytes(of: s1 + s2, toByteOffset: s + q, as: V.self)
             out.storeBytes(of: s2 - s1, toByteOffset: 2 * s + q, as: V.self)
@@ -112,12 +124,12 @@ func winogradF2InputRowOfPairs(_ x: UnsafePointer<Float>, bias b: Float, columns
 ///     v2 = 4 s1 - 4 s2 - s3 + s4     v5 = 4 s1 - 5 s3 + s5
 @inline(never)
 func winogradF4InputRow<V: SIMD>(_: V.Type, _ row: UnsafePointer<Float>, bias: Float, columns n: Int, dilation d: Int,
-                                 into u: UnsafeMutablePointer<Float>, blocks: Int) where V.Scalar == Float {
+                                 run r: Int, into u: UnsafeMutablePointer<Float>, blocks: Int) where V.Scalar == Float {
     let b = V(repeating: bias), x = UnsafeRawPointer(row), out = UnsafeMutableRawPointer(u), s = 4 * blocks
     @inline(__always) func y(_ column: Int) -> V { x.loadUnaligned(fromByteOffset: 4 * column, as: V.self) + b }
-    for block in 0..<(n / (4 * d)) {
-        for t in Swift.stride(from: 4 * d * block, to: 4 * d * block + d, by: V.scalarCount) {
-            let q = 4 * (t - 3 * d * block)
+    for block in 0..<(n / (4 * r)) {
+        for t in Swift.stride(from: 4 * d * block, to: 4 * d * block + r, by: V.scalarCount) {
+            let q = 4 * (t - 4 * d * block + r * block)
             let s0 = y(t - d), s1 = y(t), s2 = y(t + d), s3 = y(t + 2 * d), s4 = y(t + 3 * d), s5 = y(t + 4 * d)
             let a = s4 - 4 * s2, c = s3 - 4 * s1, e = s4 - s2, f = s3 - s1
             out.storeBytes(of: 4 * (s0 - s2) + e, toByteOffset: q, as: V.self)
@@ -152,28 +164,28 @@ func winogradF4InputRowOfQuads(_ x: UnsafePointer<Float>, bias b: Float, columns
 /// conditioner's tiles).
 @inline(__always)
 func winogradSplitColumns<T: SIMDScalar>(_ w: Winograd, _ src: UnsafePointer<T>, ldSource: Int, rows: Int, columns n: Int,
-                                         dilation d: Int, into dst: UnsafeMutablePointer<T>, ld: Int) {
+                                         dilation d: Int, run r: Int, into dst: UnsafeMutablePointer<T>, ld: Int) {
     for row in 0..<rows {
         let from = src + row * ldSource, to = dst + row * ld
         switch (w, d) {
         case (.f2, 1): winogradSplitRowOfGroups(2, from, columns: n, into: to)
         case (.f4, 1): winogradSplitRowOfGroups(4, from, columns: n, into: to)
-        case (_, 2): winogradSplitRow(SIMD2<T>.self, w.phases, from, columns: n, dilation: d, into: to)
-        case (_, 4): winogradSplitRow(SIMD4<T>.self, w.phases, from, columns: n, dilation: d, into: to)
-        case (_, 8): winogradSplitRow(SIMD8<T>.self, w.phases, from, columns: n, dilation: d, into: to)
-        default: winogradSplitRow(SIMD16<T>.self, w.phases, from, columns: n, dilation: d, into: to)
+        case (_, 2): winogradSplitRow(SIMD2<T>.self, w.phases, from, columns: n, dilation: d, run: r, into: to)
+        case (_, 4): winogradSplitRow(SIMD4<T>.self, w.phases, from, columns: n, dilation: d, run: r, into: to)
+        case (_, 8): winogradSplitRow(SIMD8<T>.self, w.phases, from, columns: n, dilation: d, run: r, into: to)
+        default: winogradSplitRow(SIMD16<T>.self, w.phases, from, columns: n, dilation: d, run: r, into: to)
         }
     }
 }
 
 @inline(never)
 func winogradSplitRow<V: SIMD>(_: V.Type, _ phases: Int, _ src: UnsafePointer<V.Scalar>, columns n: Int, dilation d: Int,
-                               into dst: UnsafeMutablePointer<V.Scalar>) {
+                               run r: Int, into dst: UnsafeMutablePointer<V.Scalar>) {
     let size = MemoryLayout<V.Scalar>.stride
     let x = UnsafeRawPointer(src), out = UnsafeMutableRawPointer(dst), phase = size * (n / phases)
-    for block in 0..<(n / (phases * d)) {
-        for t in Swift.stride(from: phases * d * block, to: phases * d * block + d, by: V.scalarCount) {
-            let q = size * (t - (phases - 1) * d * block)
+    for block in 0..<(n / (phases * r)) {
+        for t in Swift.stride(from: phases * d * block, to: phases * d * block + r, by: V.scalarCount) {
+            let q = size * (t - phases * d * block + r * block)
             for k in 0..<phases {
                 out.storeBytes(of: x.loadUnaligned(fromByteOffset: size * (t + k * d), as: V.self), toByteOffset: k * phase + q, as: V.self)
             }
@@ -274,7 +286,7 @@ func winogradF4GateRow<S: LaneStore>(_: S.Type, _ g: UnsafePointer<Float>, _ f: 
 func winogradResidualUpdate(
     _ w: Winograd, _ projected: UnsafePointer<Float>, bias: UnsafePointer<Float>, x: UnsafePointer<Float>,
     xNext: UnsafeMutablePointer<Float>, skip: UnsafeMutablePointer<Float>, ld: Int,
-    channels c: Int, columns n: Int, dilation d: Int
+    channels c: Int, columns n: Int, dilation d: Int, run r: Int
 ) {
     for ch in 0..<c {
         let residual = projected + ch * n, s = projected + (c + ch) * n, b = (bias[ch], bias[c + ch])
@@ -282,10 +294,10 @@ func winogradResidualUpdate(
         switch (w, d) {
         case (.f2, 1): winogradUpdateRowOfGroups(2, residual, s, bias: b, rows, columns: n)
         case (.f4, 1): winogradUpdateRowOfGroups(4, residual, s, bias: b, rows, columns: n)
-        case (_, 2): winogradUpdateRow(SIMD2<Float>.self, w.phases, residual, s, bias: b, rows, columns: n, dilation: d)
-        case (_, 4): winogradUpdateRow(SIMD4<Float>.self, w.phases, residual, s, bias: b, rows, columns: n, dilation: d)
-        case (_, 8): winogradUpdateRow(SIMD8<Float>.self, w.phases, residual, s, bias: b, rows, columns: n, dilation: d)
-        default: winogradUpdateRow(Lanes.self, w.phases, residual, s, bias: b, rows, columns: n, dilation: d)
+        case (_, 2): winogradUpdateRow(SIMD2<Float>.self, w.phases, residual, s, bias: b, rows, columns: n, dilation: d, run: r)
+        case (_, 4): winogradUpdateRow(SIMD4<Float>.self, w.phases, residual, s, bias: b, rows, columns: n, dilation: d, run: r)
+        case (_, 8): winogradUpdateRow(SIMD8<Float>.self, w.phases, residual, s, bias: b, rows, columns: n, dilation: d, run: r)
+        default: winogradUpdateRow(Lanes.self, w.phases, residual, s, bias: b, rows, columns: n, dilation: d, run: r)
         }
     }
 }
@@ -295,20 +307,20 @@ typealias UpdateRows = (x: UnsafePointer<Float>, xNext: UnsafeMutablePointer<Flo
 @inline(never)
 func winogradUpdateRow<V: SIMD>(
     _: V.Type, _ phases: Int, _ residual: UnsafePointer<Float>, _ s: UnsafePointer<Float>, bias: (Float, Float),
-    _ rows: UpdateRows, columns n: Int, dilation d: Int
+    _ rows: UpdateRows, columns n: Int, dilation d: Int, run r: Int
 ) where V.Scalar == Float {
     let br = V(repeating: bias.0), bs = V(repeating: bias.1), scale = V(repeating: 1 / Float(2).squareRoot())
     let x = UnsafeRawPointer(rows.x), next = UnsafeMutableRawPointer(rows.xNext), sum = UnsafeMutableRawPointer(rows.skip)
-    let r = UnsafeRawPointer(residual), k = UnsafeRawPointer(s), phase = n / phases
+    let res = UnsafeRawPointer(residual), k = UnsafeRawPointer(s), phase = n / phases
     @inline(__always) func update(column t: Int, position q: Int) {
-        let res = r.loadUnaligned(fromByteOffset: 4 * q, as: V.self), sk = k.loadUnaligned(fromByteOffset: 4 * q, as: V.self)
+        let res = res.loadUnaligned(fromByteOffset: 4 * q, as: V.self), sk = k.loadUnaligned(fromByteOffset: 4 * q, as: V.self)
         next.storeBytes(of: (x.loadUnaligned(fromByteOffset: 4 * t, as: V.self) + (res + br)) * scale, toByteOffset: 4 * t, as: V.self)
         sum.storeBytes(of: sum.loadUnaligned(fromByteOffset: 4 * t, as: V.self) + (sk + bs), toByteOffset: 4 * t, as: V.self)
     }
-    // Column t + jd of block b's runs is position jn/m + t - (m - 1)db.
-    for block in 0..<(n / (phases * d)) {
-        for t in Swift.stride(from: phases * d * block, to: phases * d * block + d, by: V.scalarCount) {
-            let q = t - (phases - 1) * d * block
+    // Column t + jd of block b's runs is position jn/m + t - mdb + rb.
+    for block in 0..<(n / (phases * r)) {
+        for t in Swift.stride(from: phases * d * block, to: phases * d * block + r, by: V.scalarCount) {
+            let q = t - phases * d * block + r * block
             for j in 0..<phases { update(column: t + j * d, position: j * phase + q) }
         }
     }

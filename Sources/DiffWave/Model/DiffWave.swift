@@ -129,7 +129,7 @@ public final class DiffWave: @unchecked Sendable {
         // edge tiles of the layer before (or their input projection), and publishes its own
         // before its interior tiles: no barrier, and neighbours drift up to a layer apart.
         ws.team.run { k in
-            let tiles = ws.tiles[k], edges = ws.edgeTiles[k], scratch = ws.scratch[k]
+            let scratch = ws.scratch[k]
             // x = ReLU(Conv1x1(x_t)): (1, N) -> (C, N)
             inputProjection(audio, range: ws.ranges[k], workspace: ws)
             ws.team.publish(k, stage: 1)
@@ -138,17 +138,18 @@ public final class DiffWave: @unchecked Sendable {
             var x = UnsafePointer(ws.x), xNext = ws.xNext
             for (i, layer) in packed.layers.enumerated() {
                 ws.team.waitForNeighbours(of: k, stage: i + 1)
-                for (j, columns) in tiles.enumerated() {
+                let (tiles, edges) = ws.layerTiles[k][i]
+                for (j, tile) in tiles.enumerated() {
                     if j == edges { ws.team.publish(k, stage: i + 2) }
                     residualLayer(layer, stepBias: ws.stepBias + i * c, x: x, xNext: xNext, conditioner: conditioner,
-                                  cached: ws.cachedConditioner(layer: i), columns: columns, scratch: scratch, workspace: ws)
+                                  cached: ws.cachedConditioner(layer: i), tile: tile, scratch: scratch, workspace: ws)
                 }
                 ws.team.publish(k, stage: i + 2)
                 (x, xNext) = (UnsafePointer(xNext), UnsafeMutablePointer(mutating: x))
             }
 
             // out = Conv1x1(ReLU(Conv1x1(Σ skip / √L))): (C, N) -> (N), from the thread's own columns.
-            for columns in tiles { outputProjection(columns: columns, into: out, scratch: scratch, workspace: ws) }
+            for columns in ws.tiles[k] { outputProjection(columns: columns, into: out, scratch: scratch, workspace: ws) }
         }
     }
 
@@ -162,7 +163,7 @@ public final class DiffWave: @unchecked Sendable {
         }
     }
 
-    /// One residual layer over the time tile `columns`:
+    /// One residual layer over the time tile `tile`:
     ///   y = DilatedConv(x + Linear(t_emb)) + Conv1x1(mel)   one GEMM over the stacked taps and mel,
     ///                                                        or Winograd F(4, 3) / F(2, 3) and the mel's
     ///   z = σ(gate) ⊙ tanh(filter)                          biases folded in
@@ -170,20 +171,20 @@ public final class DiffWave: @unchecked Sendable {
     ///   x' = (x + residual) / √2,  skip_sum += skip          biases folded in
     private func residualLayer(_ layer: PackedWeights.Layer, stepBias: UnsafePointer<Float>,
                                x: UnsafePointer<Float>, xNext: UnsafeMutablePointer<Float>,
-                               conditioner: UnsafePointer<Float>?, cached: UnsafePointer<Float>?, columns: Range<Int>,
+                               conditioner: UnsafePointer<Float>?, cached: UnsafePointer<Float>?, tile: TimeTile,
                                scratch: Workspace.TileScratch, workspace ws: Workspace) {
-        let c = config.residualChannels, n = ws.samples, start = columns.lowerBound, width = columns.count
+        let c = config.residualChannels, n = ws.samples, start = tile.start, width = tile.width
         let d = layer.dilation
-        // The conditioner's projection: cached for this layer, or computed from the cached
-        // upsampled mel, or from the upsampler's second layer run for this tile.
+        // The conditioner's projection: cached for this layer (contiguous tiles only), or
+        // computed from the cached upsampled mel, or from the upsampler's second layer run for this tile.
         let mel: Conditioning = cached.map { .cached($0 + 2 * c * start) }
-            ?? ws.melCache(start: start).map { .upsampled(UnsafeRawPointer($0)) } ?? conditioner.map { .perTile($0) } ?? .none
+            ?? (ws.cachesMel ? .upsampled : nil) ?? conditioner.map { .perTile($0) } ?? .none
 
-        let winograd = winogradTaps(layer, columns: columns, workspace: ws)
+        let winograd = winogradTaps(layer, tile: tile, workspace: ws)
         if let taps = winograd {
-            winogradConvGate(layer, taps, stepBias: stepBias, x: x, mel: mel, columns: columns, scratch: scratch, workspace: ws)
+            winogradConvGate(layer, taps, stepBias: stepBias, x: x, mel: mel, tile: tile, scratch: scratch, workspace: ws)
         } else {
-            dilatedConvGate(layer, stepBias: stepBias, x: x, mel: mel, columns: columns, scratch: scratch, workspace: ws)
+            dilatedConvGate(layer, stepBias: stepBias, x: x, mel: mel, columns: tile.columns, scratch: scratch, workspace: ws)
         }
         // (2C, width) = W_out @ z; its bias is added in the residual and skip updates.
         if let bf16 = scratch.matmuls[width] {
@@ -195,7 +196,7 @@ public final class DiffWave: @unchecked Sendable {
 
         if let taps = winograd {
             winogradResidualUpdate(taps.transform, scratch.projected, bias: layer.outputBias, x: x + start, xNext: xNext + start,
-                                   skip: ws.skip + start, ld: n, channels: c, columns: width, dilation: d)
+                                   skip: ws.skip + start, ld: n, channels: c, columns: width, dilation: d, run: tile.run ?? d)
             return
         }
         let scale = 1 / Float(2).squareRoot()
@@ -219,10 +220,10 @@ public final class DiffWave: @unchecked Sendable {
     enum Conditioning {
         /// Computed with the conv: the upsampler's first layer `(M, N / 16)`, its second run per tile.
         case perTile(UnsafePointer<Float>)
-        /// Computed with the conv from the cached upsampled mel: the tile's `(M, width)`,
-        /// contiguous, in the GEMMs' input format (`Workspace.melCache`).
-        case upsampled(UnsafeRawPointer)
-        /// Precomputed (`cacheConditioner`): the tile's `(2C, width)`, contiguous.
+        /// Computed with the conv from the cached upsampled mel (`Workspace.melCache`), in the
+        /// GEMMs' input format.
+        case upsampled
+        /// Precomputed (`cacheConditioner`): the tile's `(2C, width)`, contiguous (contiguous tiles only).
         case cached(UnsafePointer<Float>)
         /// An unconditional model.
         case none
@@ -230,10 +231,11 @@ public final class DiffWave: @unchecked Sendable {
 
     /// The layer's Winograd taps if one of its transforms applies to the tile (F(4, 3) before
     /// F(2, 3)): whole blocks clear of the signal's ends (no padding) and, under bfloat16, a full
-    /// tile (the matmuls' fixed shape). Such a tile stays in phase order from the input transform
-    /// to the residual update.
-    func winogradTaps(_ layer: PackedWeights.Layer, columns: Range<Int>, workspace ws: Workspace) -> PackedWeights.WinogradTaps? {
-        let d = layer.dilation, width = columns.count
+    /// tile (the matmuls' fixed shape); always F(4, 3) for a strided tile (`TimeTile.plan` placed
+    /// it so). Such a tile stays in phase order from the input transform to the residual update.
+    func winogradTaps(_ layer: PackedWeights.Layer, tile: TimeTile, workspace ws: Workspace) -> PackedWeights.WinogradTaps? {
+        if tile.run != nil { return layer.winograd.first { $0.transform == .f4 } }
+        let d = layer.dilation, columns = tile.columns, width = columns.count
         guard columns.lowerBound >= d, columns.upperBound + d <= ws.samples, ws.precision == .float32 || width == ws.tile
         else { return nil }
         return layer.winograd.first { $0.transform.applies(columns: width, dilation: d) }
@@ -255,11 +257,11 @@ public final class DiffWave: @unchecked Sendable {
         case .perTile(let once):
             upsampleSecondLayer(once, samples: n, columns: columns, into: scratch.stacked + 3 * c * width, ld: width)
             depth = ws.depth
-        case .upsampled(let cache) where ws.precision == .float32:
-            (scratch.stacked + 3 * c * width).update(from: cache.assumingMemoryBound(to: Float.self), count: m * width)
+        case .upsampled where ws.precision == .float32:
+            (scratch.stacked + 3 * c * width).update(from: ws.melCache(start: start)!.assumingMemoryBound(to: Float.self), count: m * width)
             depth = ws.depth
-        case .upsampled(let cache):
-            bf16Mel = cache.assumingMemoryBound(to: UInt16.self)
+        case .upsampled:
+            bf16Mel = UnsafePointer(ws.melCache(start: start)!.assumingMemoryBound(to: UInt16.self))
             depth = ws.depth
         case .cached(let projection):
             added = projection
@@ -285,32 +287,36 @@ public final class DiffWave: @unchecked Sendable {
     /// GEMM of its own into `scratch.projected` (or cached), added in the gate.
     private func winogradConvGate(_ layer: PackedWeights.Layer, _ taps: PackedWeights.WinogradTaps,
                                   stepBias: UnsafePointer<Float>, x: UnsafePointer<Float>, mel: Conditioning,
-                                  columns: Range<Int>, scratch: Workspace.TileScratch, workspace ws: Workspace) {
-        let c = config.residualChannels, n = ws.samples, start = columns.lowerBound, width = columns.count
-        let d = layer.dilation, w = taps.transform, q = width / w.phases, block = c * q, products = w.products
+                                  tile: TimeTile, scratch: Workspace.TileScratch, workspace ws: Workspace) {
+        let c = config.residualChannels, n = ws.samples, start = tile.start, width = tile.width
+        let d = layer.dilation, run = tile.run ?? d, w = taps.transform, q = width / w.phases, block = c * q, products = w.products
         // Input blocks (C, q) each, then the mel tile (M, width) in phase order, in float32
         // (`stacked`) and, under bfloat16, its copy (`stacked16`).
         let u = scratch.stacked, melRows = u + products * block, m = ws.depth - 3 * c
         let bf16 = ws.precision == .bfloat16 ? scratch.winograd[w] : nil
         let u16 = scratch.stacked16, melRows16 = u16 + products * block
         winogradInputTransform(w, x, channels: c, samples: n, bias: stepBias, start: start, columns: width,
-                               dilation: d, into: u, ld: q)
+                               dilation: d, run: run, into: u, ld: q)
         var added: UnsafePointer<Float>? = nil, melInputs = 0
         switch mel {
+        case .perTile(let once) where tile.run != nil:
+            // A strided tile's runs are its phases: each straight into its place.
+            for k in 0..<w.phases {
+                upsampleSecondLayer(once, samples: n, columns: (start + k * d)..<(start + k * d + run), into: melRows + k * run, ld: width)
+            }
+            melInputs = m * width
         case .perTile(let once):
             // The mel tile in column order, parked in the products' buffer until their GEMMs.
-            upsampleSecondLayer(once, samples: n, columns: columns, into: scratch.conv, ld: width)
-            winogradSplitColumns(w, UnsafePointer(scratch.conv), ldSource: width, rows: m, columns: width, dilation: d,
+            upsampleSecondLayer(once, samples: n, columns: tile.columns, into: scratch.conv, ld: width)
+            winogradSplitColumns(w, UnsafePointer(scratch.conv), ldSource: width, rows: m, columns: width, dilation: d, run: run,
                                  into: melRows, ld: width)
             melInputs = m * width
-        case .upsampled(let cache) where ws.precision == .float32:
-            winogradSplitColumns(w, cache.assumingMemoryBound(to: Float.self), ldSource: width, rows: m,
-                                 columns: width, dilation: d, into: melRows, ld: width)
+        case .upsampled where ws.precision == .float32:
+            gatherMel(Float.self, tile: tile, transform: w, dilation: d, workspace: ws, into: melRows)
             melInputs = m * width
-        case .upsampled(let cache):
+        case .upsampled:
             // Already bfloat16: straight into the GEMM's input.
-            winogradSplitColumns(w, cache.assumingMemoryBound(to: UInt16.self), ldSource: width, rows: m,
-                                 columns: width, dilation: d, into: melRows16, ld: width)
+            gatherMel(UInt16.self, tile: tile, transform: w, dilation: d, workspace: ws, into: melRows16)
         case .cached(let projection):
             added = projection
         case .none:
@@ -337,6 +343,23 @@ public final class DiffWave: @unchecked Sendable {
                           into: gateOutput(scratch, width: width, workspace: ws), channels: c, columns: width)
     }
 
+    /// The cached upsampled mel's columns of `tile`, `(M, width)` in phase order: from the
+    /// contiguous tile's block, or run by run from the blocks that hold a strided tile's runs.
+    private func gatherMel<T: SIMDScalar>(_: T.Type, tile: TimeTile, transform w: Winograd, dilation d: Int, workspace ws: Workspace,
+                                          into dst: UnsafeMutablePointer<T>) {
+        let m = ws.depth - 3 * config.residualChannels
+        guard let run = tile.run else {
+            let cache = UnsafePointer(ws.melCache(start: tile.start)!.assumingMemoryBound(to: T.self))
+            return winogradSplitColumns(w, cache, ldSource: tile.width, rows: m, columns: tile.width, dilation: d, run: d,
+                                        into: dst, ld: tile.width)
+        }
+        for k in 0..<w.phases {
+            let (cache, ld) = ws.melCache(column: tile.start + k * d)!
+            let src = cache.assumingMemoryBound(to: T.self)
+            for row in 0..<m { (dst + row * tile.width + k * run).update(from: src + row * ld, count: run) }
+        }
+    }
+
     /// Fills the workspace's caches once per request, tile by tile from the upsampler's first
     /// layer `(M, N / 16)`: the upsampled mel (`Workspace.melCache`), and for each cached
     /// layer `W_mel @ mel (2C, width)`, one contiguous block per tile so that the step streams it,
@@ -357,12 +380,12 @@ public final class DiffWave: @unchecked Sendable {
                 for (i, layer) in packed.layers.prefix(ws.cachedLayers).enumerated() {
                     let out = ws.cachedConditioner(layer: i)! + 2 * c * tile
                     // Tiles that take Winograd go through `conv` into their layer's phase order.
-                    let taps = winogradTaps(layer, columns: columns, workspace: ws)
+                    let taps = winogradTaps(layer, tile: .contiguous(columns), workspace: ws)
                     gemm(m: 2 * c, n: width, k: m, layer.stacked + 3 * c, lda: ws.depth, scratch.stacked, ldb: width,
                          taps == nil ? out : scratch.conv, ldc: width, beta: 0)
                     if let taps {
                         winogradSplitColumns(taps.transform, UnsafePointer(scratch.conv), ldSource: width, rows: 2 * c,
-                                             columns: width, dilation: layer.dilation, into: out, ld: width)
+                                             columns: width, dilation: layer.dilation, run: layer.dilation, into: out, ld: width)
                     }
                 }
             }

@@ -91,10 +91,12 @@ public final class Workspace {
     /// Column ranges, one per compute thread, and each thread's tile scratch.
     let ranges: [Range<Int>]
     let scratch: [TileScratch]
-    /// Each thread's tiles, those within the largest dilation of a neighbour's range first
-    /// (`edgeTiles` of them): the layer loop publishes its progress once they are done.
+    /// Each thread's contiguous tiles (the output projection's, the caches').
     let tiles: [[Range<Int>]]
-    let edgeTiles: [Int]
+    /// Each thread's tiles in each layer (`TimeTile.plan`), those that write columns within the
+    /// largest dilation of a neighbour's range first (`edges` of them): the layer loop
+    /// publishes its progress once they are done.
+    let layerTiles: [[(tiles: [TimeTile], edges: Int)]]
     /// The threads that run the ranges.
     let team: ComputeTeam
     /// Every buffer above, released with the workspace.
@@ -134,21 +136,28 @@ public final class Workspace {
         let melCached = m > 0 && melBytes <= left
         if melCached { left -= melBytes }
         melStorage = melCached ? UnsafeMutableRawPointer(alloc((melBytes + 3) / 4)) : nil
-        cachedLayers = m == 0 ? 0 : min(model.config.residualLayers, left / (4 * 2 * c * samples))
+        // Only layers on contiguous tiles: a cache holds each tile in its layer's phase order.
+        let width = self.tile
+        let contiguousLayers = model.packed.layers.prefix { TimeTile.stridedRun(tile: width, dilation: $0.dilation) == nil }.count
+        cachedLayers = m == 0 ? 0 : min(contiguousLayers, left / (4 * 2 * c * samples))
         conditionerCache = alloc(cachedLayers * 2 * c * samples)
         scratch = ranges.map { range in
             let widths: Set<Int> = [min(tile, range.count), range.count % tile].filter { $0 > 0 }.reduce(into: []) { $0.insert($1) }
             return TileScratch(channels: c, depth: depth, tile: tile, widths: widths, precision: precision, allocate: alloc)
         }
         self.allocations = allocations
-        let reach = model.largestDilation, last = ranges.count - 1, width = self.tile
-        let split = ranges.enumerated().map { k, range in
-            let all = stride(from: range.lowerBound, to: range.upperBound, by: width).map { $0..<min($0 + width, range.upperBound) }
-            let isEdge = { (t: Range<Int>) in (k > 0 && t.lowerBound < range.lowerBound + reach) || (k < last && t.upperBound > range.upperBound - reach) }
-            return (all.filter(isEdge), all.filter { !isEdge($0) })
+        let reach = model.largestDilation, last = ranges.count - 1, n = samples
+        tiles = ranges.map { range in TimeTile.plan(range: range, samples: n, tile: width, dilation: 1).map(\.columns) }
+        layerTiles = ranges.enumerated().map { k, range in
+            model.packed.layers.map { layer in
+                let d = layer.dilation, all = TimeTile.plan(range: range, samples: n, tile: width, dilation: d)
+                let isEdge = { (t: TimeTile) in
+                    (k > 0 && t.span(dilation: d).lowerBound < range.lowerBound + reach)
+                        || (k < last && t.span(dilation: d).upperBound > range.upperBound - reach)
+                }
+                return (all.filter(isEdge) + all.filter { !isEdge($0) }, all.filter(isEdge).count)
+            }
         }
-        tiles = split.map { $0.0 + $0.1 }
-        edgeTiles = split.map { $0.0.count }
         team = ComputeTeam(count: ranges.count)
     }
 
@@ -176,9 +185,18 @@ public final class Workspace {
     /// Whether the upsampled mel is cached.
     var cachesMel: Bool { melStorage != nil }
 
-    /// The cached upsampled mel's block for the tile that starts at column `start`, if cached.
+    /// The cached upsampled mel's block for the contiguous tile that starts at column `start`, if cached.
     func melCache(start: Int) -> UnsafeMutableRawPointer? {
         melStorage.map { $0 + Workspace.melBytes(mels: depth - 3 * channels, samples: start, precision: precision) }
+    }
+
+    /// Column `t` of the cached upsampled mel, if cached, and its rows' distance (the width of
+    /// the contiguous tile that holds it), in the GEMMs' input format.
+    func melCache(column t: Int) -> (UnsafeMutableRawPointer, ld: Int)? {
+        let range = ranges.first { $0.contains(t) }!
+        let start = range.lowerBound + (t - range.lowerBound) / tile * tile
+        return melCache(start: start).map { ($0 + Workspace.melBytes(mels: 1, samples: t - start, precision: precision),
+                                             min(tile, range.upperBound - start)) }
     }
 
     /// Layer `i`'s cached conditioner projection `(2C, N)`, if it is cached.
