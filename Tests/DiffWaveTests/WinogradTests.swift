@@ -133,7 +133,7 @@ import Testing
         let x = Self.random(n, seed: 9), mel = WorkspaceTests.randomConditioner(model, samples: n, seed: 10)
         let f32 = DiffWaveTests.evaluate(model, x, step: 3, conditioner: mel, workspace: Workspace(model: model, samples: n, tile: 37))
         for tile in [512, 96, 64] {   // F(4, 3); F(2, 3) with the direct path; F(4, 3) with strided tiles
-            // The mel upsampled per tile, and cached in bfloat16 (with some layers' projections).
+            // The mel upsampled per tile, and cached in bfloat16.
             for budget in [0, 64 << 20] {
                 let workspace = Workspace(model: model, samples: n, threads: 2, precision: .bfloat16, tile: tile, memoryBudgetBytes: budget)
                 if budget > 0 { model.cacheConditioner(mel, workspace: workspace) }

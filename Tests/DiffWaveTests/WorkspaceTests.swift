@@ -111,13 +111,17 @@ import Testing
     }
 
     /// The documented figures: 224 MiB holds the upsampled mel and 8 of BASE's 30 layers for 2 s
-    /// of audio; for 10 s, whose activations alone take 173 MB, the mel in bfloat16 (35 MB) but
+    /// of audio (the mel alone under bfloat16); for 10 s, whose activations alone take 173 MB, the mel in bfloat16 (35 MB) but
     /// not in float32 (71 MB: a peak over 300 MB), and no layer.
     @Test func defaultBudgetCachesShortUtterancesOnly() throws {
         let model = try DiffWave.untrained()
         let short = Workspace(model: model, samples: 2 * 22050, threads: 2, memoryBudgetBytes: Sampler.defaultMemoryBudgetBytes)
         #expect(short.cachesMel && short.cachedLayers == 8)
         #expect(short.byteCount <= Sampler.defaultMemoryBudgetBytes)
+        // Under bfloat16, the mel only: its layers' GEMMs cost what reading a cache would.
+        let short16 = Workspace(model: model, samples: 2 * 22050, threads: 2, precision: .bfloat16,
+                                memoryBudgetBytes: Sampler.defaultMemoryBudgetBytes)
+        #expect(short16.cachesMel && short16.cachedLayers == 0)
         let long = Workspace(model: model, samples: 10 * 22050, threads: 2, memoryBudgetBytes: Sampler.defaultMemoryBudgetBytes)
         #expect(!long.cachesMel && long.cachedLayers == 0)
         let depth = model.packed.stackedDepth, tile = long.tile

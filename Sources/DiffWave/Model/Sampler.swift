@@ -22,8 +22,8 @@ public struct Sampler: Sendable {
     /// always; then the upsampled mel, `M · N` values in the GEMMs' input format (14 MB in
     /// float32 for 2 s of BASE audio), which saves the upsampler's second layer in every layer
     /// and step; then the conditioner's projection, `2C · N` floats per layer (22.6 MB per
-    /// layer at 2 s), which saves its GEMM too, for the layers before the first on strided tiles
-    /// (`TimeTile`; BASE: the first 8). 224 MiB holds the mel and 8 of BASE's 30
+    /// layer at 2 s), which saves its GEMM too, in float32 only and for the layers before the
+    /// first on strided tiles (`TimeTile`; BASE: the first 8). 224 MiB holds the mel and 8 of BASE's 30
     /// layers at 2 s; at 10 s (activations 173 MB) the mel in bfloat16 (35 MB) but not in
     /// float32 (71 MB, which would take the process's peak past 300 MB), and no layer.
     public let memoryBudgetBytes: Int
