@@ -48,6 +48,18 @@ import Testing
         }
     }
 
+    /// Ranges narrower than the largest dilation would let a layer read a thread beyond its
+    /// neighbours: the workspace takes fewer threads instead.
+    @Test func threadsKeepRangesAsWideAsTheLargestDilation() throws {
+        let model = try Self.sixLayerModel(unconditional: true)   // dilations up to 32
+        let n = 100
+        let x = Self.randomSignal(n, seed: 15)
+        let four = Workspace(model: model, samples: n, threads: 4, tile: 16)
+        #expect(four.threads == 3 && four.ranges.allSatisfy { $0.count >= 32 })
+        let one = DiffWaveTests.evaluate(model, x, step: 3, conditioner: nil, workspace: Workspace(model: model, samples: n, tile: 16))
+        #expect(maxAbsDifference(one, DiffWaveTests.evaluate(model, x, step: 3, conditioner: nil, workspace: four)) < 1e-5)
+    }
+
     @Test func twoThreadsMatchOneThreadThroughTheSampler() throws {
         let model = try Fixtures.model("tiny")
         let sampler = try Sampler(model: model, schedule: NoiseSchedule(.fast, config: model.config))

@@ -123,11 +123,12 @@ public final class DiffWave: @unchecked Sendable {
             gemv(m: c, k: e, layer.diffusionProjection, ws.embedding, bias)
         }
 
-        // Each thread walks its own time range, tile by tile, through every layer. A layer's
-        // edge tiles read the neighbours' columns of x and overwrite (as x') columns they read
-        // in the layer before, so a thread starts them once its neighbours have finished their
-        // edge tiles of the layer before (or their input projection), and publishes its own
-        // before its interior tiles: no barrier, and neighbours drift up to a layer apart.
+        // Each thread walks its own time range (at least the largest dilation wide), tile by
+        // tile, through every layer. A layer's edge tiles read the neighbours' columns of x, and
+        // write x' over columns that the neighbours read in the layer before; so a thread starts
+        // them once its neighbours have finished their edge tiles of the layer before (or their
+        // input projection), and publishes its own before its interior tiles: no barrier, and
+        // neighbours drift up to a layer apart.
         ws.team.run { k in
             let scratch = ws.scratch[k]
             // x = ReLU(Conv1x1(x_t)): (1, N) -> (C, N)
@@ -367,10 +368,10 @@ public final class DiffWave: @unchecked Sendable {
     func cacheConditioner(_ once: UnsafePointer<Float>, workspace ws: Workspace) {
         let c = config.residualChannels, m = config.nMels, n = ws.samples
         guard ws.cachesMel || ws.cachedLayers > 0 else { return }
-        ws.forEachRange { k, range in
+        ws.forEachRange { k, _ in
             let scratch = ws.scratch[k]
-            for tile in stride(from: range.lowerBound, to: range.upperBound, by: ws.tile) {
-                let columns = tile..<min(tile + ws.tile, range.upperBound), width = columns.count
+            for columns in ws.tiles[k] {
+                let tile = columns.lowerBound, width = columns.count
                 upsampleSecondLayer(once, samples: n, columns: columns, into: scratch.stacked, ld: width)
                 if let mel = ws.melCache(start: tile), ws.precision == .bfloat16 {
                     convertToBFloat16(scratch.stacked, count: m * width, into: mel.assumingMemoryBound(to: UInt16.self))

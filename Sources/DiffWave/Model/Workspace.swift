@@ -1,6 +1,6 @@
-/// A job's scratch memory for one utterance length: whole-signal activations plus, per
-/// compute thread, one time tile of intermediates. Allocated once per request; the step
-/// loop never allocates.
+/// A job's scratch memory and compute threads for one utterance length: whole-signal
+/// activations plus, per compute thread, one time tile of intermediates. Allocated once per
+/// request; the step loop never allocates.
 public final class Workspace {
     /// One thread's tile scratch: the stacked GEMM input `[y(t - d); y(t); y(t + d); mel(t)]`
     /// (3C + M, tile) or Winograd's input blocks and the mel in phase order ((2C + M, tile) at
@@ -20,8 +20,8 @@ public final class Workspace {
         let gated16: UnsafeMutablePointer<UInt16>
         let matmuls: [Int: (conv: BF16Matmul, taps: BF16Matmul, output: BF16Matmul)]
         /// Under `.bfloat16`: Winograd's `m + 2` products `(2C, C) @ (C, tile / m)` as one batched
-        /// matmul for each transform that divides a full tile (one call instead of six: 1-4 % faster,
-        /// bit-identical), and the conditioner's `(2C, M) @ (M, tile)` (conditional models).
+        /// matmul for each transform that divides a full tile (one call instead of `m + 2`: 1-4 %
+        /// faster, bit-identical), and the conditioner's `(2C, M) @ (M, tile)` (conditional models).
         let winograd: [Winograd: BF16Matmul]
         let conditioner: BF16Matmul?
 
@@ -126,7 +126,9 @@ public final class Workspace {
         tableRow = alloc(DiffWaveConfig.embeddingTableWidth)
         stepBias = alloc(model.config.residualLayers * c)
         // Contiguous column ranges keep each thread's reads and writes in its own cache lines.
-        let parts = max(1, min(threads, samples))
+        // Each at least the largest dilation wide, so that a layer reads only its neighbours'
+        // columns (the layer loop orders a thread against its neighbours alone).
+        let parts = max(1, min(threads, samples / max(model.largestDilation, 1)))
         ranges = (0..<parts).map { k in (k * samples / parts)..<((k + 1) * samples / parts) }
         let (tile, depth) = (self.tile, self.depth)
         let activations = Workspace.bytes(channels: c, depth: depth, samples: samples, tile: tile, threads: parts,
@@ -149,7 +151,7 @@ public final class Workspace {
         }
         self.allocations = allocations
         let reach = model.largestDilation, last = ranges.count - 1, n = samples
-        tiles = ranges.map { range in TimeTile.plan(range: range, samples: n, tile: width, dilation: 1).map(\.columns) }
+        tiles = ranges.map { range in stride(from: range.lowerBound, to: range.upperBound, by: width).map { $0..<min($0 + width, range.upperBound) } }
         layerTiles = ranges.enumerated().map { k, range in
             model.packed.layers.map { layer in
                 let d = layer.dilation, all = TimeTile.plan(range: range, samples: n, tile: width, dilation: d)
@@ -157,7 +159,8 @@ public final class Workspace {
                     (k > 0 && t.span(dilation: d).lowerBound < range.lowerBound + reach)
                         || (k < last && t.span(dilation: d).upperBound > range.upperBound - reach)
                 }
-                return (all.filter(isEdge) + all.filter { !isEdge($0) }, all.filter(isEdge).count)
+                let edges = all.filter(isEdge)
+                return (edges + all.filter { !isEdge($0) }, edges.count)
             }
         }
         team = ComputeTeam(count: ranges.count)

@@ -21,7 +21,7 @@ final class ComputeTeam: @unchecked Sendable {
         var stopping = false
         let start: [DispatchSemaphore]
         let finished = DispatchSemaphore(value: 0)
-        /// Each thread's published stage, a cache line apart so that publishing does not slow the reader.
+        /// Each thread's published stage, a cache line apart so that no two threads write one line.
         let stages: UnsafeMutablePointer<Atomic<Int>>
         static let stride = 64 / MemoryLayout<Atomic<Int>>.stride
 
