@@ -17,11 +17,11 @@ final class BF16Matmul {
         (self.m, self.n, self.k) = (m, n, k)
         let engine = try BF16Matmul.engine()
         var aDesc = dnnl_memory_desc_t(), bDesc = dnnl_memory_desc_t(), cDesc = dnnl_memory_desc_t()
+        // (batch, rows, columns), the batch dimension only where there is more than one.
+        let rank = batch > 1 ? 3 : 2
         func describe(_ desc: inout dnnl_memory_desc_t, _ rows: Int, _ columns: Int, _ type: dnnl_data_type_t, _ ld: Int) throws(DiffWaveError) {
-            let dims = [Int64(batch), Int64(rows), Int64(columns)], strides = [Int64(rows * ld), Int64(ld), 1]
-            try check(dnnl_memory_desc_init_by_strides(&desc, Int32(batch > 1 ? 3 : 2), batch > 1 ? dims : Array(dims.dropFirst()),
-                                                        type, batch > 1 ? strides : Array(strides.dropFirst())),
-                      "dnnl_memory_desc_init_by_strides")
+            let dims = [Int64(batch), Int64(rows), Int64(columns)].suffix(rank), strides = [Int64(rows * ld), Int64(ld), 1].suffix(rank)
+            try check(dnnl_memory_desc_init_by_strides(&desc, Int32(rank), Array(dims), type, Array(strides)), "dnnl_memory_desc_init_by_strides")
         }
         try describe(&aDesc, m, k, dnnl_bf16, lda)
         try describe(&bDesc, k, n, dnnl_bf16, ldb)

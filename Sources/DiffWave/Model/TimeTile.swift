@@ -29,9 +29,7 @@ struct TimeTile: Equatable {
     /// tiles, whose cached mel it reads) and keep `d` columns from the signal's ends;
     /// contiguous tiles cover the rest.
     static func plan(range: Range<Int>, samples: Int, tile: Int, dilation d: Int) -> [TimeTile] {
-        let contiguous = { (r: Range<Int>) in
-            stride(from: r.lowerBound, to: r.upperBound, by: tile).map { TimeTile.contiguous($0..<min($0 + tile, r.upperBound)) }
-        }
+        let contiguous = { (r: Range<Int>) in grid(r, tile: tile).map(TimeTile.contiguous) }
         guard let run = stridedRun(tile: tile, dilation: d) else { return contiguous(range) }
         let block = 4 * d
         let first = range.lowerBound + (max(0, d - range.lowerBound) + tile - 1) / tile * tile
@@ -41,6 +39,11 @@ struct TimeTile: Equatable {
             stride(from: 0, to: d, by: run).map { TimeTile(start: first + b * block + $0, width: tile, run: run) }
         }
         return contiguous(range.lowerBound..<first) + strided + contiguous((first + blocks * block)..<range.upperBound)
+    }
+
+    /// `range` cut into contiguous tiles of `tile` columns from its start, the last one shorter if need be.
+    static func grid(_ range: Range<Int>, tile: Int) -> [Range<Int>] {
+        stride(from: range.lowerBound, to: range.upperBound, by: tile).map { $0..<min($0 + tile, range.upperBound) }
     }
 
     /// The run length of strided tiles for dilation `d`: where F(4, 3) does not fit a contiguous

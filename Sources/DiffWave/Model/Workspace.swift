@@ -151,7 +151,7 @@ public final class Workspace {
         }
         self.allocations = allocations
         let reach = model.largestDilation, last = ranges.count - 1, n = samples
-        tiles = ranges.map { range in stride(from: range.lowerBound, to: range.upperBound, by: width).map { $0..<min($0 + width, range.upperBound) } }
+        tiles = ranges.map { TimeTile.grid($0, tile: width) }
         layerTiles = ranges.enumerated().map { k, range in
             model.packed.layers.map { layer in
                 let d = layer.dilation, all = TimeTile.plan(range: range, samples: n, tile: width, dilation: d)
