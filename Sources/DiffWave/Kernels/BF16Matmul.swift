@@ -12,6 +12,9 @@ final class BF16Matmul {
     private let primitive: dnnl_primitive_t
     private let stream: dnnl_stream_t
     private let a: dnnl_memory_t, b: dnnl_memory_t, c: dnnl_memory_t
+    /// The execute arguments, built once: `run` only rebinds the operands' addresses, so the
+    /// step loop allocates nothing.
+    private let args: UnsafeMutablePointer<dnnl_exec_arg_t>
 
     init(m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int, batch: Int = 1) throws(DiffWaveError) {
         (self.m, self.n, self.k) = (m, n, k)
@@ -40,6 +43,9 @@ final class BF16Matmul {
         try check(dnnl_memory_create(&mb, &bDesc, engine, nil), "dnnl_memory_create")
         try check(dnnl_memory_create(&mc, &cDesc, engine, nil), "dnnl_memory_create")
         (primitive, stream, a, b, c) = (p!, s!, ma!, mb!, mc!)
+        args = .allocate(capacity: 3)
+        args.initialize(from: [dnnl_exec_arg_t(arg: DNNL_ARG_SRC, memory: ma), dnnl_exec_arg_t(arg: DNNL_ARG_WEIGHTS, memory: mb),
+                               dnnl_exec_arg_t(arg: DNNL_ARG_DST, memory: mc)], count: 3)
     }
 
     /// `c = a @ b` for operands laid out as given at init.
@@ -48,16 +54,14 @@ final class BF16Matmul {
         dnnl_memory_set_data_handle(self.a, UnsafeMutableRawPointer(mutating: a))
         dnnl_memory_set_data_handle(self.b, UnsafeMutableRawPointer(mutating: b))
         dnnl_memory_set_data_handle(self.c, UnsafeMutableRawPointer(c))
-        let args = [dnnl_exec_arg_t(arg: DNNL_ARG_SRC, memory: self.a),
-                    dnnl_exec_arg_t(arg: DNNL_ARG_WEIGHTS, memory: self.b),
-                    dnnl_exec_arg_t(arg: DNNL_ARG_DST, memory: self.c)]
         // Shapes and addresses were validated when the primitive was built; a failure here is a bug.
-        let status = args.withUnsafeBufferPointer { dnnl_primitive_execute(primitive, stream, 3, $0.baseAddress) }
+        let status = dnnl_primitive_execute(primitive, stream, 3, args)
         precondition(status == dnnl_success, "dnnl_primitive_execute failed: \(status)")
         dnnl_stream_wait(stream)
     }
 
     deinit {
+        args.deallocate()
         dnnl_memory_destroy(a); dnnl_memory_destroy(b); dnnl_memory_destroy(c)
         dnnl_stream_destroy(stream)
         dnnl_primitive_destroy(primitive)

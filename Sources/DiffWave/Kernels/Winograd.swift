@@ -281,16 +281,17 @@ func winogradF4GateRow<S: LaneStore>(_: S.Type, _ g: UnsafePointer<Float>, _ f: 
 
 /// The residual and skip updates for a tile in phase order: `x' = (x + residual + b_r) / √2`
 /// and `skip += s + b_s`, with `x`, `x'` and `skip` rows in column order (`ld` apart) and
-/// `projected (2c, n)` = residual rows then skip rows, in phase order.
+/// `projected (2c, n)` = residual rows then skip rows, in phase order. Without `xNext`, the skip
+/// sum only (its residual rows are not read).
 @inline(__always)
 func winogradResidualUpdate(
     _ w: Winograd, _ projected: UnsafePointer<Float>, bias: UnsafePointer<Float>, x: UnsafePointer<Float>,
-    xNext: UnsafeMutablePointer<Float>, skip: UnsafeMutablePointer<Float>, ld: Int,
+    xNext: UnsafeMutablePointer<Float>?, skip: UnsafeMutablePointer<Float>, ld: Int,
     channels c: Int, columns n: Int, dilation d: Int, run r: Int
 ) {
     for ch in 0..<c {
         let residual = projected + ch * n, s = projected + (c + ch) * n, b = (bias[ch], bias[c + ch])
-        let rows = (x + ch * ld, xNext + ch * ld, skip + ch * ld)
+        let rows = (x + ch * ld, xNext.map { $0 + ch * ld }, skip + ch * ld)
         switch (w, d) {
         case (.f2, 1): winogradUpdateRowOfGroups(2, residual, s, bias: b, rows, columns: n)
         case (.f4, 1): winogradUpdateRowOfGroups(4, residual, s, bias: b, rows, columns: n)
@@ -302,7 +303,7 @@ func winogradResidualUpdate(
     }
 }
 
-typealias UpdateRows = (x: UnsafePointer<Float>, xNext: UnsafeMutablePointer<Float>, skip: UnsafeMutablePointer<Float>)
+typealias UpdateRows = (x: UnsafePointer<Float>, xNext: UnsafeMutablePointer<Float>?, skip: UnsafeMutablePointer<Float>)
 
 @inline(never)
 func winogradUpdateRow<V: SIMD>(
@@ -313,8 +314,11 @@ func winogradUpdateRow<V: SIMD>(
     let x = UnsafeRawPointer(rows.x), next = UnsafeMutableRawPointer(rows.xNext), sum = UnsafeMutableRawPointer(rows.skip)
     let res = UnsafeRawPointer(residual), k = UnsafeRawPointer(s), phase = n / phases
     @inline(__always) func update(column t: Int, position q: Int) {
-        let res = res.loadUnaligned(fromByteOffset: 4 * q, as: V.self), sk = k.loadUnaligned(fromByteOffset: 4 * q, as: V.self)
-        next.storeBytes(of: (x.loadUnaligned(fromByteOffset: 4 * t, as: V.self) + (res + br)) * scale, toByteOffset: 4 * t, as: V.self)
+        if let next {
+            let res = res.loadUnaligned(fromByteOffset: 4 * q, as: V.self)
+            next.storeBytes(of: (x.loadUnaligned(fromByteOffset: 4 * t, as: V.self) + (res + br)) * scale, toByteOffset: 4 * t, as: V.self)
+        }
+        let sk = k.loadUnaligned(fromByteOffset: 4 * q, as: V.self)
         sum.storeBytes(of: sum.loadUnaligned(fromByteOffset: 4 * t, as: V.self) + (sk + bs), toByteOffset: 4 * t, as: V.self)
     }
     // Column t + jd of block b's runs is position jn/m + t - mdb + rb.
@@ -336,7 +340,7 @@ func winogradUpdateRowOfGroups(
     for q in 0..<count {
         for j in 0..<phases {
             let t = phases * q + j
-            rows.xNext[t] = (rows.x[t] + (residual[j * count + q] + bias.0)) * scale
+            if let next = rows.xNext { next[t] = (rows.x[t] + (residual[j * count + q] + bias.0)) * scale }
             rows.skip[t] += s[j * count + q] + bias.1
         }
     }

@@ -142,7 +142,9 @@ public final class DiffWave: @unchecked Sendable {
                 let (tiles, edges) = ws.layerTiles[k][i]
                 for (j, tile) in tiles.enumerated() {
                     if j == edges { ws.team.publish(k, stage: i + 2) }
-                    residualLayer(layer, stepBias: ws.stepBias + i * c, x: x, xNext: xNext, conditioner: conditioner,
+                    // The last layer's x' is never read: only its skip rows are computed.
+                    residualLayer(layer, stepBias: ws.stepBias + i * c, x: x, xNext: i + 1 < packed.layers.count ? xNext : nil,
+                                  conditioner: conditioner,
                                   cached: ws.cachedConditioner(layer: i), tile: tile, scratch: scratch, workspace: ws)
                 }
                 ws.team.publish(k, stage: i + 2)
@@ -170,8 +172,9 @@ public final class DiffWave: @unchecked Sendable {
     ///   z = σ(gate) ⊙ tanh(filter)                          biases folded in
     ///   residual, skip = Conv1x1(z)                          one GEMM
     ///   x' = (x + residual) / √2,  skip_sum += skip          biases folded in
+    /// Without `xNext` (the last layer), only the skip half.
     private func residualLayer(_ layer: PackedWeights.Layer, stepBias: UnsafePointer<Float>,
-                               x: UnsafePointer<Float>, xNext: UnsafeMutablePointer<Float>,
+                               x: UnsafePointer<Float>, xNext: UnsafeMutablePointer<Float>?,
                                conditioner: UnsafePointer<Float>?, cached: UnsafePointer<Float>?, tile: TimeTile,
                                scratch: Workspace.TileScratch, workspace ws: Workspace) {
         let c = config.residualChannels, n = ws.samples, start = tile.start, width = tile.width
@@ -187,16 +190,18 @@ public final class DiffWave: @unchecked Sendable {
         } else {
             dilatedConvGate(layer, stepBias: stepBias, x: x, mel: mel, columns: tile.columns, scratch: scratch, workspace: ws)
         }
-        // (2C, width) = W_out @ z; its bias is added in the residual and skip updates.
+        // (2C, width) = W_out @ z, residual rows then skip rows (only the skip rows without
+        // `xNext`); its bias is added in the residual and skip updates.
+        let rows = xNext == nil ? c : 0
         if let bf16 = scratch.matmuls[width] {
-            bf16.output.run(layer.output16, scratch.gated16, scratch.projected)
+            (rows == 0 ? bf16.output : bf16.skip).run(layer.output16 + rows * c, scratch.gated16, scratch.projected + rows * width)
         } else {
-            gemm(m: 2 * c, n: width, k: c, layer.output, lda: c, scratch.gated, ldb: width,
-                 scratch.projected, ldc: width, beta: 0)
+            gemm(m: 2 * c - rows, n: width, k: c, layer.output + rows * c, lda: c, scratch.gated, ldb: width,
+                 scratch.projected + rows * width, ldc: width, beta: 0)
         }
 
         if let taps = winograd {
-            winogradResidualUpdate(taps.transform, scratch.projected, bias: layer.outputBias, x: x + start, xNext: xNext + start,
+            winogradResidualUpdate(taps.transform, scratch.projected, bias: layer.outputBias, x: x + start, xNext: xNext.map { $0 + start },
                                    skip: ws.skip + start, ld: n, channels: c, columns: width, dilation: d, run: tile.run ?? d)
             return
         }
@@ -204,11 +209,11 @@ public final class DiffWave: @unchecked Sendable {
         for ch in 0..<c {
             let residual = scratch.projected + ch * width, skip = scratch.projected + (c + ch) * width
             let br = layer.outputBias[ch], bs = layer.outputBias[c + ch]
-            let src = x + ch * n + start, dst = xNext + ch * n + start, sum = ws.skip + ch * n + start
-            for j in 0..<width {
-                dst[j] = (src[j] + (residual[j] + br)) * scale
-                sum[j] += skip[j] + bs
+            let src = x + ch * n + start, sum = ws.skip + ch * n + start
+            if let dst = xNext.map({ $0 + ch * n + start }) {
+                for j in 0..<width { dst[j] = (src[j] + (residual[j] + br)) * scale }
             }
+            for j in 0..<width { sum[j] += skip[j] + bs }
         }
     }
 
@@ -327,7 +332,7 @@ public final class DiffWave: @unchecked Sendable {
         let computesConditioner = added == nil && m > 0, out = scratch.conv
         if let bf16 {
             convertToBFloat16(u, count: products * block + melInputs, into: u16)
-            if computesConditioner { scratch.conditioner!.run(layer.stacked16 + 3 * c, melRows16, scratch.projected) }
+            if computesConditioner { scratch.conditioner!.run(layer.conditioner16, melRows16, scratch.projected) }
             bf16.run(taps.products16, u16, out)
         } else {
             if computesConditioner {

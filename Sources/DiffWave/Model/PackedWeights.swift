@@ -16,6 +16,9 @@ final class PackedWeights: @unchecked Sendable {
         var dilation: Int
         var stacked16: UnsafePointer<UInt16>    // bfloat16 copies of `stacked` and `output`
         var output16: UnsafePointer<UInt16>     // for `Precision.bfloat16`
+        /// The conditioner's columns of `stacked16` as a dense `(2C, M)`: oneDNN takes its
+        /// faster brgemm kernel for a dense operand only.
+        var conditioner16: UnsafePointer<UInt16>
         /// The taps transformed for Winograd, F(4, 3) first, where the dilation allows
         /// (Kernels/Winograd.swift).
         var winograd: [WinogradTaps] = []
@@ -81,16 +84,19 @@ final class PackedWeights: @unchecked Sendable {
         outputBias = w.outputBias
         upsampler2Bias = w.upsampler2Bias
         stackedDepth = depth
-        let perLayer16 = 2 * c * depth + 2 * c * c
+        let perLayer16 = 2 * c * depth + 2 * c * c + 2 * c * m
         let storage16 = UnsafeMutablePointer<UInt16>.allocate(capacity: max(1, perLayer16 * w.layers.count))
         self.storage16 = storage16
         layers = w.layers.indices.map { i in
-            let stacked16 = storage16 + i * perLayer16, output16 = stacked16 + 2 * c * depth
+            let stacked16 = storage16 + i * perLayer16, output16 = stacked16 + 2 * c * depth, conditioner16 = output16 + 2 * c * c
             let layer = Layer(stacked: take(), stackedBias: take(), diffusionProjection: take(), diffusionBias: take(),
                               output: take(), outputBias: take(), dilation: config.dilation(ofLayer: i),
-                              stacked16: stacked16, output16: output16)
+                              stacked16: stacked16, output16: output16, conditioner16: conditioner16)
             convertToBFloat16(layer.stacked, count: 2 * c * depth, into: stacked16)
             convertToBFloat16(layer.output, count: 2 * c * c, into: output16)
+            for row in 0..<(2 * c) {
+                (conditioner16 + row * m).update(from: stacked16 + row * depth + 3 * c, count: m)
+            }
             return layer
         }
         for (i, l) in w.layers.enumerated() where Winograd.supports(dilation: layers[i].dilation) {

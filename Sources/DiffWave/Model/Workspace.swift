@@ -15,10 +15,10 @@ public final class Workspace {
         /// Under `.bfloat16`: the GEMMs' bfloat16 inputs (`stacked` converted, the gate's `z`
         /// written directly), and the matmuls for each tile width this thread meets (the full
         /// tile and its range's rest): the conv with and without the conditioner's rows (cached
-        /// layers), the output projection.
+        /// layers), the output projection, and its skip rows alone (the last layer).
         let stacked16: UnsafeMutablePointer<UInt16>
         let gated16: UnsafeMutablePointer<UInt16>
-        let matmuls: [Int: (conv: BF16Matmul, taps: BF16Matmul, output: BF16Matmul)]
+        let matmuls: [Int: (conv: BF16Matmul, taps: BF16Matmul, output: BF16Matmul, skip: BF16Matmul)]
         /// Under `.bfloat16`: Winograd's `m + 2` products `(2C, C) @ (C, tile / m)` as one batched
         /// matmul for each transform that divides a full tile (one call instead of `m + 2`: 1-4 %
         /// faster, bit-identical), and the conditioner's `(2C, M) @ (M, tile)` (conditional models).
@@ -34,13 +34,14 @@ public final class Workspace {
             let half = precision == .bfloat16 ? 1 : 0   // two bfloat16 values per float
             stacked16 = UnsafeMutableRawPointer(allocate(half * (depth * tile + 1) / 2)).assumingMemoryBound(to: UInt16.self)
             gated16 = UnsafeMutableRawPointer(allocate(half * (c * tile + 1) / 2)).assumingMemoryBound(to: UInt16.self)
-            var matmuls: [Int: (conv: BF16Matmul, taps: BF16Matmul, output: BF16Matmul)] = [:]
+            var matmuls: [Int: (conv: BF16Matmul, taps: BF16Matmul, output: BF16Matmul, skip: BF16Matmul)] = [:]
             if precision == .bfloat16 {
                 for w in widths {
                     // Sampler checked Precision.isAvailable, so building these cannot fail.
                     matmuls[w] = (try! BF16Matmul(m: 2 * c, n: w, k: depth, lda: depth, ldb: w, ldc: w),
                                   try! BF16Matmul(m: 2 * c, n: w, k: 3 * c, lda: depth, ldb: w, ldc: w),
-                                  try! BF16Matmul(m: 2 * c, n: w, k: c, lda: c, ldb: w, ldc: w))
+                                  try! BF16Matmul(m: 2 * c, n: w, k: c, lda: c, ldb: w, ldc: w),
+                                  try! BF16Matmul(m: c, n: w, k: c, lda: c, ldb: w, ldc: w))
                 }
             }
             self.matmuls = matmuls
@@ -54,7 +55,7 @@ public final class Workspace {
             self.winograd = winograd
             let m = depth - 3 * c
             conditioner = precision == .bfloat16 && m > 0
-                ? try! BF16Matmul(m: 2 * c, n: tile, k: m, lda: depth, ldb: tile, ldc: tile) : nil
+                ? try! BF16Matmul(m: 2 * c, n: tile, k: m, lda: m, ldb: tile, ldc: tile) : nil
         }
 
         static func floats(channels c: Int, depth: Int, tile: Int, precision: Precision) -> Int {
