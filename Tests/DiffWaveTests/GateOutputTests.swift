@@ -60,4 +60,30 @@ import Testing
             }
         }
     }
+
+    /// Runs of 2, 4 and 8 lanes land `stride` columns apart; 16 and up, the whole vector at once.
+    /// Nothing between the runs is touched.
+    @Test(arguments: [2, 4, 8, 16], [false, true])
+    func storesRunsOfLanesStrideApart(run: Int, bfloat16: Bool) {
+        let n = 160, j = 5, stride = 4 * run, halves = roundedToBFloat16(Self.lanes)
+        var f32 = [Float](repeating: -7, count: n), b16 = [UInt16](repeating: 0xFFFF, count: n)
+        f32.withUnsafeMutableBytes { fp in b16.withUnsafeMutableBytes { bp in
+            if bfloat16 {
+                BFloat16Lanes.store(Self.lanes, into: bp.baseAddress!, at: j, runsOf: run, stride: stride)
+            } else {
+                Float32Lanes.store(Self.lanes, into: fp.baseAddress!, at: j, runsOf: run, stride: stride)
+            }
+        } }
+        var expected = [Int?](repeating: nil, count: n)
+        for lane in 0..<Lanes.scalarCount {
+            expected[run >= Lanes.scalarCount ? j + lane : j + (lane / run) * stride + lane % run] = lane
+        }
+        for column in 0..<n {
+            if bfloat16 {
+                #expect(b16[column] == expected[column].map { halves[$0] } ?? 0xFFFF, "column \(column)")
+            } else {
+                #expect(f32[column] == expected[column].map { Self.lanes[$0] } ?? -7, "column \(column)")
+            }
+        }
+    }
 }

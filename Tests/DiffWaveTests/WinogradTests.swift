@@ -100,13 +100,29 @@ import Testing
         let order = (0..<w.phases).flatMap { k in (0..<q).map { p in w.phases * d * (p / r) + k * d + p % r } }
         let inPhaseOrder = (0..<c).flatMap { i in order.map { expected[i * span + $0] } }
         #expect(maxAbsDifference(z, inPhaseOrder) < 1e-5)
+
+        // On a contiguous tile from d = 2 the gate can put z back in column order
+        // (`GateOutput.columnOrder`): the same values, each at its own column.
+        guard r == d, d >= 2 else { return }
+        var zc = [Float](repeating: .nan, count: c * n), zc16 = [UInt16](repeating: 0, count: c * n)
+        products.withUnsafeBufferPointer { pp in added.withUnsafeBufferPointer { ap in
+            zc.withUnsafeMutableBufferPointer { zp in zc16.withUnsafeMutableBufferPointer { hp in
+                for var out in [GateOutput.float32(zp.baseAddress!, ld: n), .bfloat16(hp.baseAddress!, ld: n)] {
+                    out.columnOrder = d
+                    winogradGatedTanh(w, pp.baseAddress!, ldm: q, bias: convBias, added: ap.baseAddress!, ldAdded: n,
+                                      into: out, channels: c, columns: n)
+                }
+            } }
+        } }
+        #expect(maxAbsDifference(zc, Array(expected.prefix(c * span))) < 1e-5)   // span == n on a contiguous tile
+        #expect(zc16 == (0..<c).flatMap { i in order.indices.map { k in z16[i * n + order.firstIndex(of: k)!] } })
     }
 
     /// A model whose layers have dilations 1...32: tiles of 512 take F(4, 3) away from the
     /// signal's ends, tiles of 96 take F(2, 3) up to d = 16 (24 quads are not whole vectors) and
     /// the direct path at 32, tiles of 64 F(4, 3) up to d = 16 and strided F(4, 3) tiles (runs of
-    /// 16) at 32, tiles of 37 never take Winograd; the residual and skip updates put the
-    /// phase-ordered tiles back in column order.
+    /// 16) at 32, tiles of 37 never take Winograd; the gate (contiguous tiles from d = 2) or the
+    /// residual and skip updates (d = 1, strided tiles) put the phase-ordered tiles back in column order.
     @Test(arguments: [false, true])
     func winogradTilesMatchDirectTiles(conditional: Bool) throws {
         let model = try WorkspaceTests.sixLayerModel(unconditional: !conditional)

@@ -4,6 +4,11 @@ struct GateOutput {
     let base: UnsafeMutableRawPointer
     let ld: Int
     let isBFloat16: Bool
+    /// Winograd's gate on a contiguous tile: nil keeps `z` in phase order; a dilation `d` (a
+    /// power of two) puts it back in column order, phase `k`'s position `q` at column
+    /// `m d (q / d) + k d + q % d`, so that the output projection and the residual update
+    /// see plain columns (at d = 2, 4, 8 the phase-order update moved 2 to 8 lanes at a time).
+    var columnOrder: Int? = nil
 
     static func float32(_ z: UnsafeMutablePointer<Float>, ld: Int) -> GateOutput { GateOutput(base: UnsafeMutableRawPointer(z), ld: ld, isBFloat16: false) }
     static func bfloat16(_ z: UnsafeMutablePointer<UInt16>, ld: Int) -> GateOutput { GateOutput(base: UnsafeMutableRawPointer(z), ld: ld, isBFloat16: true) }
@@ -21,6 +26,8 @@ protocol LaneStore {
     static var coarse: Bool { get }
     static func store(_ v: Lanes, into row: UnsafeMutableRawPointer, at j: Int)
     static func store(_ v: Lanes, into row: UnsafeMutableRawPointer, at j: Int, count: Int)
+    /// Lanes in runs of `run` (2, 4, 8; whole `Lanes` from 16), run `r` at column `j + r stride`.
+    static func store(_ v: Lanes, into row: UnsafeMutableRawPointer, at j: Int, runsOf run: Int, stride: Int)
 }
 
 enum Float32Lanes: LaneStore {
@@ -31,6 +38,24 @@ enum Float32Lanes: LaneStore {
     }
     static func store(_ v: Lanes, into row: UnsafeMutableRawPointer, at j: Int, count: Int) {
         for k in 0..<count { row.storeBytes(of: v[k], toByteOffset: 4 * (j + k), as: Float.self) }
+    }
+    @_transparent
+    static func store(_ v: Lanes, into row: UnsafeMutableRawPointer, at j: Int, runsOf run: Int, stride: Int) {
+        switch run {
+        case 2:
+            let pairs = unsafeBitCast(v, to: SIMD8<UInt64>.self)
+            for r in 0..<8 { row.storeBytes(of: pairs[r], toByteOffset: 4 * (j + r * stride), as: UInt64.self) }
+        case 4:
+            row.storeBytes(of: v.lowHalf.lowHalf, toByteOffset: 4 * j, as: SIMD4<Float>.self)
+            row.storeBytes(of: v.lowHalf.highHalf, toByteOffset: 4 * (j + stride), as: SIMD4<Float>.self)
+            row.storeBytes(of: v.highHalf.lowHalf, toByteOffset: 4 * (j + 2 * stride), as: SIMD4<Float>.self)
+            row.storeBytes(of: v.highHalf.highHalf, toByteOffset: 4 * (j + 3 * stride), as: SIMD4<Float>.self)
+        case 8:
+            row.storeBytes(of: v.lowHalf, toByteOffset: 4 * j, as: SIMD8<Float>.self)
+            row.storeBytes(of: v.highHalf, toByteOffset: 4 * (j + stride), as: SIMD8<Float>.self)
+        default:
+            store(v, into: row, at: j)
+        }
     }
 }
 
@@ -43,6 +68,23 @@ enum BFloat16Lanes: LaneStore {
     static func store(_ v: Lanes, into row: UnsafeMutableRawPointer, at j: Int, count: Int) {
         let halves = roundedToBFloat16(v)
         for k in 0..<count { row.storeBytes(of: halves[k], toByteOffset: 2 * (j + k), as: UInt16.self) }
+    }
+    @_transparent
+    static func store(_ v: Lanes, into row: UnsafeMutableRawPointer, at j: Int, runsOf run: Int, stride: Int) {
+        let halves = roundedToBFloat16(v)
+        switch run {
+        case 2:
+            let pairs = unsafeBitCast(halves, to: SIMD8<UInt32>.self)
+            for r in 0..<8 { row.storeBytes(of: pairs[r], toByteOffset: 2 * (j + r * stride), as: UInt32.self) }
+        case 4:
+            let quads = unsafeBitCast(halves, to: SIMD4<UInt64>.self)
+            for r in 0..<4 { row.storeBytes(of: quads[r], toByteOffset: 2 * (j + r * stride), as: UInt64.self) }
+        case 8:
+            row.storeBytes(of: halves.lowHalf, toByteOffset: 2 * j, as: SIMD8<UInt16>.self)
+            row.storeBytes(of: halves.highHalf, toByteOffset: 2 * (j + stride), as: SIMD8<UInt16>.self)
+        default:
+            row.storeBytes(of: halves, toByteOffset: 2 * j, as: LaneHalves.self)
+        }
     }
 }
 

@@ -202,7 +202,8 @@ public final class DiffWave: @unchecked Sendable {
 
         if let taps = winograd {
             winogradResidualUpdate(taps.transform, scratch.projected, bias: layer.outputBias, x: x + start, xNext: xNext.map { $0 + start },
-                                   skip: ws.skip + start, ld: n, channels: c, columns: width, dilation: d, run: tile.run ?? d)
+                                   skip: ws.skip + start, ld: n, channels: c, columns: width, dilation: d, run: tile.run ?? d,
+                                   columnOrder: Self.gatesInColumnOrder(tile: tile, dilation: d))
             return
         }
         let scale = 1 / Float(2).squareRoot()
@@ -216,6 +217,11 @@ public final class DiffWave: @unchecked Sendable {
             for j in 0..<width { sum[j] += skip[j] + bs }
         }
     }
+
+    /// Whether Winograd's gate puts `z` back in column order (`GateOutput.columnOrder`): on
+    /// contiguous tiles from d = 2 (at d = 1 the phase-order kernels interleave well; a
+    /// strided tile's phases are already runs of columns).
+    static func gatesInColumnOrder(tile: TimeTile, dilation d: Int) -> Bool { tile.run == nil && d >= 2 }
 
     /// Where the gate writes `z (C, width)`: the output projection's input, bfloat16 under `.bfloat16`.
     private func gateOutput(_ scratch: Workspace.TileScratch, width: Int, workspace ws: Workspace) -> GateOutput {
@@ -345,8 +351,10 @@ public final class DiffWave: @unchecked Sendable {
             }
         }
         if computesConditioner { added = UnsafePointer(scratch.projected) }
+        var z = gateOutput(scratch, width: width, workspace: ws)
+        z.columnOrder = Self.gatesInColumnOrder(tile: tile, dilation: d) ? d : nil
         winogradGatedTanh(w, out, ldm: q, bias: layer.stackedBias, added: added, ldAdded: width,
-                          into: gateOutput(scratch, width: width, workspace: ws), channels: c, columns: width)
+                          into: z, channels: c, columns: width)
     }
 
     /// The cached upsampled mel's columns of `tile`, `(M, width)` in phase order: from the
