@@ -86,4 +86,33 @@ import Testing
             }
         }
     }
+
+    /// F(4, 3)'s four phases back in column order: phase k's run r at `j + 4 run r + k run`,
+    /// 64 contiguous columns from `j` (bfloat16 interleaves runs of 2 and 4 in registers).
+    @Test(arguments: [2, 4, 8], [false, true])
+    func storesFourPhasesInColumnOrder(run: Int, bfloat16: Bool) {
+        let n = 80, j = 6
+        let phases = (0..<4).map { k in Lanes((0..<Lanes.scalarCount).map { Float(100 * k + $0) + 0.5 }) }
+        var f32 = [Float](repeating: -7, count: n), b16 = [UInt16](repeating: 0xFFFF, count: n)
+        f32.withUnsafeMutableBytes { fp in b16.withUnsafeMutableBytes { bp in
+            let v = (phases[0], phases[1], phases[2], phases[3])
+            if bfloat16 {
+                BFloat16Lanes.storeFourPhases(v, into: bp.baseAddress!, at: j, runsOf: run)
+            } else {
+                Float32Lanes.storeFourPhases(v, into: fp.baseAddress!, at: j, runsOf: run)
+            }
+        } }
+        var expected = [Float?](repeating: nil, count: n)
+        for k in 0..<4 {
+            for lane in 0..<Lanes.scalarCount { expected[j + 4 * run * (lane / run) + k * run + lane % run] = phases[k][lane] }
+        }
+        #expect(expected[j..<(j + 64)].allSatisfy { $0 != nil })
+        for column in 0..<n {
+            if bfloat16 {
+                #expect(b16[column] == expected[column].map { roundedToBFloat16(Lanes(repeating: $0))[0] } ?? 0xFFFF, "column \(column)")
+            } else {
+                #expect(f32[column] == expected[column] ?? -7, "column \(column)")
+            }
+        }
+    }
 }

@@ -28,6 +28,19 @@ protocol LaneStore {
     static func store(_ v: Lanes, into row: UnsafeMutableRawPointer, at j: Int, count: Int)
     /// Lanes in runs of `run` (2, 4, 8; whole `Lanes` from 16), run `r` at column `j + r stride`.
     static func store(_ v: Lanes, into row: UnsafeMutableRawPointer, at j: Int, runsOf run: Int, stride: Int)
+    /// F(4, 3)'s four phases of the same positions, in runs of `run` < 16, back in column order:
+    /// `4 · 16` contiguous columns from `j`, phase k's run r at `j + 4 run r + k run`.
+    static func storeFourPhases(_ v: (Lanes, Lanes, Lanes, Lanes), into row: UnsafeMutableRawPointer, at j: Int, runsOf run: Int)
+}
+
+extension LaneStore {
+    @_transparent
+    static func storeFourPhases(_ v: (Lanes, Lanes, Lanes, Lanes), into row: UnsafeMutableRawPointer, at j: Int, runsOf run: Int) {
+        store(v.0, into: row, at: j, runsOf: run, stride: 4 * run)
+        store(v.1, into: row, at: j + run, runsOf: run, stride: 4 * run)
+        store(v.2, into: row, at: j + 2 * run, runsOf: run, stride: 4 * run)
+        store(v.3, into: row, at: j + 3 * run, runsOf: run, stride: 4 * run)
+    }
 }
 
 enum Float32Lanes: LaneStore {
@@ -84,6 +97,30 @@ enum BFloat16Lanes: LaneStore {
             row.storeBytes(of: halves.highHalf, toByteOffset: 2 * (j + stride), as: SIMD8<UInt16>.self)
         default:
             row.storeBytes(of: halves, toByteOffset: 2 * j, as: LaneHalves.self)
+        }
+    }
+    /// Runs of 2 and 4 interleaved in registers (a 4 x 8 or 4 x 4 transpose of 32- or 64-bit
+    /// runs), stored as whole vectors instead of 32 or 16 narrow stores.
+    @_transparent
+    static func storeFourPhases(_ v: (Lanes, Lanes, Lanes, Lanes), into row: UnsafeMutableRawPointer, at j: Int, runsOf run: Int) {
+        let h = (roundedToBFloat16(v.0), roundedToBFloat16(v.1), roundedToBFloat16(v.2), roundedToBFloat16(v.3))
+        switch run {
+        case 2:
+            let p = (unsafeBitCast(h.0, to: SIMD8<UInt32>.self), unsafeBitCast(h.1, to: SIMD8<UInt32>.self),
+                     unsafeBitCast(h.2, to: SIMD8<UInt32>.self), unsafeBitCast(h.3, to: SIMD8<UInt32>.self))
+            for c in 0..<4 {
+                let a = 2 * c, b = 2 * c + 1
+                row.storeBytes(of: SIMD8<UInt32>(p.0[a], p.1[a], p.2[a], p.3[a], p.0[b], p.1[b], p.2[b], p.3[b]),
+                               toByteOffset: 2 * (j + 16 * c), as: SIMD8<UInt32>.self)
+            }
+        case 4:
+            let q = (unsafeBitCast(h.0, to: SIMD4<UInt64>.self), unsafeBitCast(h.1, to: SIMD4<UInt64>.self),
+                     unsafeBitCast(h.2, to: SIMD4<UInt64>.self), unsafeBitCast(h.3, to: SIMD4<UInt64>.self))
+            for b in 0..<4 {
+                row.storeBytes(of: SIMD4<UInt64>(q.0[b], q.1[b], q.2[b], q.3[b]), toByteOffset: 2 * (j + 16 * b), as: SIMD4<UInt64>.self)
+            }
+        default:
+            for (k, x) in [v.0, v.1, v.2, v.3].enumerated() { store(x, into: row, at: j + k * run, runsOf: run, stride: 4 * run) }
         }
     }
 }

@@ -244,11 +244,14 @@ struct PhaseStore {
         blockShift = shift + m.trailingZeroBitCount
     }
 
+    /// Position i is block i / d, offset i % d: column m d (i / d) + k d + i % d.
+    @_transparent
+    func column(phase k: Int, lane i: Int) -> Int { ((i >> shift) << blockShift) + k * d + (i & (d - 1)) }
+
     @_transparent
     func put<S: LaneStore>(_: S.Type, _ v: Lanes, phase k: Int, lane i: Int) {
         if d == 0 { return S.store(v, into: row, at: k * phaseLength + i) }
-        // Position i is block i / d, offset i % d: column m d (i / d) + k d + i % d.
-        S.store(v, into: row, at: ((i >> shift) << blockShift) + k * d + (i & (d - 1)), runsOf: d, stride: (1 << blockShift))
+        S.store(v, into: row, at: column(phase: k, lane: i), runsOf: d, stride: 1 << blockShift)
     }
 }
 
@@ -299,10 +302,18 @@ func winogradF4GateRow<S: LaneStore>(_: S.Type, _ g: UnsafePointer<Float>, _ f: 
             filter = (filter.0 + load(af, p), filter.1 + load(af, phase + p), filter.2 + load(af, 2 * phase + p),
                       filter.3 + load(af, 3 * phase + p))
         }
-        out.put(S.self, gatedTanh(gate: gate.0 + bg, filter: filter.0 + bf, coarse: S.coarse), phase: 0, lane: p / 4)
-        out.put(S.self, gatedTanh(gate: gate.1 + bg, filter: filter.1 + bf, coarse: S.coarse), phase: 1, lane: p / 4)
-        out.put(S.self, gatedTanh(gate: gate.2 + bg, filter: filter.2 + bf, coarse: S.coarse), phase: 2, lane: p / 4)
-        out.put(S.self, gatedTanh(gate: gate.3 + bg, filter: filter.3 + bf, coarse: S.coarse), phase: 3, lane: p / 4)
+        let z = (gatedTanh(gate: gate.0 + bg, filter: filter.0 + bf, coarse: S.coarse),
+                 gatedTanh(gate: gate.1 + bg, filter: filter.1 + bf, coarse: S.coarse),
+                 gatedTanh(gate: gate.2 + bg, filter: filter.2 + bf, coarse: S.coarse),
+                 gatedTanh(gate: gate.3 + bg, filter: filter.3 + bf, coarse: S.coarse))
+        if out.d == 2 || out.d == 4 {
+            S.storeFourPhases(z, into: out.row, at: out.column(phase: 0, lane: p / 4), runsOf: out.d)
+        } else {
+            out.put(S.self, z.0, phase: 0, lane: p / 4)
+            out.put(S.self, z.1, phase: 1, lane: p / 4)
+            out.put(S.self, z.2, phase: 2, lane: p / 4)
+            out.put(S.self, z.3, phase: 3, lane: p / 4)
+        }
     }
 }
 
