@@ -118,6 +118,23 @@ import Testing
         #expect(zc16 == (0..<c).flatMap { i in order.indices.map { k in z16[i * n + order.firstIndex(of: k)!] } })
     }
 
+    /// The mel's columns into phase order (`winogradSplitColumns`) for both transforms and every
+    /// kind of run, in float32 and in bfloat16 (16-bit runs of 2 and 4 go through a transpose):
+    /// phase k's position q is column m d (q / d) + k d + q % d.
+    @Test(arguments: Winograd.allCases, [1, 2, 4, 8, 16])
+    func splitsColumnsIntoPhaseOrder(transform w: Winograd, dilation d: Int) {
+        let rows = 3, n = 256, ld = n + 8, q = n / w.phases
+        let f32 = Self.random(rows * ld, seed: 30), b16 = f32.map { UInt16(truncatingIfNeeded: $0.bitPattern >> 16) }
+        var outF32 = [Float](repeating: .nan, count: rows * n), outB16 = [UInt16](repeating: 0, count: rows * n)
+        winogradSplitColumns(w, f32, ldSource: ld, rows: rows, columns: n, dilation: d, run: d, into: &outF32, ld: n)
+        winogradSplitColumns(w, b16, ldSource: ld, rows: rows, columns: n, dilation: d, run: d, into: &outB16, ld: n)
+        let column = (0..<w.phases).flatMap { k in (0..<q).map { p in w.phases * d * (p / d) + k * d + p % d } }
+        for row in 0..<rows {
+            #expect(Array(outF32[(row * n)..<(row * n + n)]) == column.map { f32[row * ld + $0] })
+            #expect(Array(outB16[(row * n)..<(row * n + n)]) == column.map { b16[row * ld + $0] })
+        }
+    }
+
     /// A model whose layers have dilations 1...32: tiles of 512 take F(4, 3) away from the
     /// signal's ends, tiles of 96 take F(2, 3) up to d = 16 (24 quads are not whole vectors) and
     /// the direct path at 32, tiles of 64 F(4, 3) up to d = 16 and strided F(4, 3) tiles (runs of

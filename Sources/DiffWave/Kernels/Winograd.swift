@@ -170,6 +170,10 @@ func winogradSplitColumns<T: SIMDScalar>(_ w: Winograd, _ src: UnsafePointer<T>,
                                          dilation d: Int, run r: Int, into dst: UnsafeMutablePointer<T>, ld: Int) {
     for row in 0..<rows {
         let from = src + row * ldSource, to = dst + row * ld
+        if w == .f4, r == d, d == 2 || d == 4, MemoryLayout<T>.stride == 2 {
+            winogradSplitRowOfBFloat16Runs(UnsafeRawPointer(from), columns: n, dilation: d, into: UnsafeMutableRawPointer(to))
+            continue
+        }
         switch (w, d) {
         case (.f2, 1): winogradSplitRowOfGroups(2, from, columns: n, into: to)
         case (.f4, 1): winogradSplitRowOfGroups(4, from, columns: n, into: to)
@@ -191,6 +195,33 @@ func winogradSplitRow<V: SIMD>(_: V.Type, _ phases: Int, _ src: UnsafePointer<V.
             let q = size * (t - phases * d * block + r * block)
             for k in 0..<phases {
                 out.storeBytes(of: x.loadUnaligned(fromByteOffset: size * (t + k * d), as: V.self), toByteOffset: k * phase + q, as: V.self)
+            }
+        }
+    }
+}
+
+/// `winogradSplitRow` for F(4, 3) at d = 2 and 4 over 16-bit values: 64 columns at a time as
+/// whole vectors, their runs of d (32 or 64 bits) transposed in registers into the four
+/// phases (the inverse of `BFloat16Lanes.storeFourPhases`).
+@inline(never)
+func winogradSplitRowOfBFloat16Runs(_ x: UnsafeRawPointer, columns n: Int, dilation d: Int, into out: UnsafeMutableRawPointer) {
+    let phase = 2 * (n / 4)
+    for t in Swift.stride(from: 0, to: n, by: 64) {
+        let q = 2 * (t / 4)   // byte offset of the 16 positions these columns hold in each phase
+        if d == 2 {
+            // Run e of vector c: column t + 16c + 2e, block 2c + e / 4, phase e % 4.
+            @_transparent func v(_ c: Int) -> SIMD8<UInt32> { x.loadUnaligned(fromByteOffset: 2 * (t + 16 * c), as: SIMD8<UInt32>.self) }
+            let c = (v(0), v(1), v(2), v(3))
+            for k in 0..<4 {
+                out.storeBytes(of: SIMD8<UInt32>(c.0[k], c.0[k + 4], c.1[k], c.1[k + 4], c.2[k], c.2[k + 4], c.3[k], c.3[k + 4]),
+                               toByteOffset: k * phase + q, as: SIMD8<UInt32>.self)
+            }
+        } else {
+            // Run e of vector c: column t + 16c + 4e, block c, phase e.
+            @_transparent func v(_ c: Int) -> SIMD4<UInt64> { x.loadUnaligned(fromByteOffset: 2 * (t + 16 * c), as: SIMD4<UInt64>.self) }
+            let c = (v(0), v(1), v(2), v(3))
+            for k in 0..<4 {
+                out.storeBytes(of: SIMD4<UInt64>(c.0[k], c.1[k], c.2[k], c.3[k]), toByteOffset: k * phase + q, as: SIMD4<UInt64>.self)
             }
         }
     }
