@@ -81,6 +81,8 @@ func winogradInputTransform(
         case (.f2, 8): winogradF2InputRow(SIMD8<Float>.self, row, bias: b, columns: n, dilation: d, run: r, into: out, blocks: blocks)
         case (.f2, _): winogradF2InputRow(Lanes.self, row, bias: b, columns: n, dilation: d, run: r, into: out, blocks: blocks)
         case (.f4, 1): winogradF4InputRowOfQuads(row, bias: b, columns: n, into: out, blocks: blocks)
+        case (.f4, 2) where r == d, (.f4, 4) where r == d:
+            winogradF4InputRowOfRuns(row, bias: b, columns: n, dilation: d, into: out, blocks: blocks)
         case (.f4, 2): winogradF4InputRow(SIMD2<Float>.self, row, bias: b, columns: n, dilation: d, run: r, into: out, blocks: blocks)
         case (.f4, 4): winogradF4InputRow(SIMD4<Float>.self, row, bias: b, columns: n, dilation: d, run: r, into: out, blocks: blocks)
         case (.f4, 8): winogradF4InputRow(SIMD8<Float>.self, row, bias: b, columns: n, dilation: d, run: r, into: out, blocks: blocks)
@@ -143,6 +145,52 @@ func winogradF4InputRow<V: SIMD>(_: V.Type, _ row: UnsafePointer<Float>, bias: F
             out.storeBytes(of: 4 * (s1 - s3) + (s5 - s3), toByteOffset: 5 * s + q, as: V.self)
         }
     }
+}
+
+/// `winogradF4InputRow` on a contiguous tile at d = 2 or 4, 16 positions (64 columns) at a
+/// time: `s1...s4` are the four phases of those columns, `s0` phase 3 of the 64 before them
+/// shifted by one block, `s5` phase 0 of the 64 after; each phase taken from four whole vectors
+/// by a transpose of their 64- or 128-bit runs in registers (`runsInPhases`).
+@inline(never)
+func winogradF4InputRowOfRuns(_ row: UnsafePointer<Float>, bias: Float, columns n: Int, dilation d: Int,
+                              into u: UnsafeMutablePointer<Float>, blocks: Int) {
+    let b = Lanes(repeating: bias), out = UnsafeMutableRawPointer(u), s = 4 * blocks
+    for t in Swift.stride(from: 0, to: n, by: 64) {
+        let q = 4 * (t / 4)   // byte offset of these 16 positions
+        let (s1, s2, s3, s4) = runsInPhases(row + t, run: d)
+        let s0 = runsInPhases(row + t - 4 * d, run: d).3 + b, s5 = runsInPhases(row + t + 4 * d, run: d).0 + b
+        let (y1, y2, y3, y4) = (s1 + b, s2 + b, s3 + b, s4 + b)
+        let a = y4 - 4 * y2, c = y3 - 4 * y1, e = y4 - y2, f = y3 - y1
+        out.storeBytes(of: 4 * (s0 - y2) + e, toByteOffset: q, as: Lanes.self)
+        out.storeBytes(of: a + c, toByteOffset: s + q, as: Lanes.self)
+        out.storeBytes(of: a - c, toByteOffset: 2 * s + q, as: Lanes.self)
+        out.storeBytes(of: e + 2 * f, toByteOffset: 3 * s + q, as: Lanes.self)
+        out.storeBytes(of: e - 2 * f, toByteOffset: 4 * s + q, as: Lanes.self)
+        out.storeBytes(of: 4 * (y1 - y3) + (s5 - y3), toByteOffset: 5 * s + q, as: Lanes.self)
+    }
+}
+
+/// The 64 columns from `x` in F(4, 3)'s four phases at d = `run` (2 or 4): phase k holds
+/// runs k, k + 4, ... of `run` columns, 16 lanes each.
+@_transparent
+func runsInPhases(_ x: UnsafePointer<Float>, run: Int) -> (Lanes, Lanes, Lanes, Lanes) {
+    let raw = UnsafeRawPointer(x)
+    if run == 2 {
+        @_transparent func v(_ c: Int) -> SIMD8<UInt64> { raw.loadUnaligned(fromByteOffset: 64 * c, as: SIMD8<UInt64>.self) }
+        let c = (v(0), v(1), v(2), v(3))
+        @_transparent func phase(_ k: Int) -> Lanes {
+            unsafeBitCast(SIMD8<UInt64>(c.0[k], c.0[k + 4], c.1[k], c.1[k + 4], c.2[k], c.2[k + 4], c.3[k], c.3[k + 4]), to: Lanes.self)
+        }
+        return (phase(0), phase(1), phase(2), phase(3))
+    }
+    @_transparent func v(_ c: Int) -> SIMD8<UInt64> { raw.loadUnaligned(fromByteOffset: 64 * c, as: SIMD8<UInt64>.self) }
+    let c = (v(0), v(1), v(2), v(3))
+    // Run k of vector c (one block of 16 columns) is its 64-bit lanes 2k and 2k + 1.
+    @_transparent func phase(_ k: Int) -> Lanes {
+        unsafeBitCast(SIMD8<UInt64>(c.0[2 * k], c.0[2 * k + 1], c.1[2 * k], c.1[2 * k + 1],
+                                    c.2[2 * k], c.2[2 * k + 1], c.3[2 * k], c.3[2 * k + 1]), to: Lanes.self)
+    }
+    return (phase(0), phase(1), phase(2), phase(3))
 }
 
 /// `winogradF4InputRow` at d = 1: quad q is columns 4q...4q + 3.
