@@ -20,9 +20,11 @@
 /// contiguous tile from d = 2 the gate writes `z` back in column order, so that the output
 /// projection and the residual update run over plain columns (`GateOutput.columnOrder`:
 /// 2.3 % faster at bf16 2 s than updates moving 2 to 8 lanes at a time); at d = 1 and on
-/// strided tiles it stays in phase order to the update. The kernels move runs of `r` columns,
-/// vectors of `d` lanes (2, 4, 8) or of whole `Lanes` (16 and up), and never shuffle lanes; at
-/// d = 1 they are plain loops over interleaved columns, which the compiler vectorises.
+/// strided tiles it stays in phase order to the update. The kernels move runs of `r` columns as
+/// vectors of `d` lanes (8) or of whole `Lanes` (16 and up); at d = 2 and 4 they load or store
+/// whole vectors and transpose the short runs in registers (input transform, the bf16 mel's
+/// split, the gate's stores); at d = 1 they are plain loops over interleaved columns, which
+/// the compiler vectorises.
 enum Winograd: Int, CaseIterable, Sendable {
     case f2 = 2
     case f4 = 4
@@ -135,14 +137,7 @@ func winogradF4InputRow<V: SIMD>(_: V.Type, _ row: UnsafePointer<Float>, bias: F
     for block in 0..<(n / (4 * r)) {
         for t in Swift.stride(from: 4 * d * block, to: 4 * d * block + r, by: V.scalarCount) {
             let q = 4 * (t - 4 * d * block + r * block)
-            let s0 = y(t - d), s1 = y(t), s2 = y(t + d), s3 = y(t + 2 * d), s4 = y(t + 3 * d), s5 = y(t + 4 * d)
-            let a = s4 - 4 * s2, c = s3 - 4 * s1, e = s4 - s2, f = s3 - s1
-            out.storeBytes(of: 4 * (s0 - s2) + e, toByteOffset: q, as: V.self)
-            out.storeBytes(of: a + c, toByteOffset: s + q, as: V.self)
-            out.storeBytes(of: a - c, toByteOffset: 2 * s + q, as: V.self)
-            out.storeBytes(of: e + 2 * f, toByteOffset: 3 * s + q, as: V.self)
-            out.storeBytes(of: e - 2 * f, toByteOffset: 4 * s + q, as: V.self)
-            out.storeBytes(of: 4 * (s1 - s3) + (s5 - s3), toByteOffset: 5 * s + q, as: V.self)
+            storeF4Inputs(y(t - d), y(t), y(t + d), y(t + 2 * d), y(t + 3 * d), y(t + 4 * d), into: out + q, blocks: s)
         }
     }
 }
@@ -159,15 +154,21 @@ func winogradF4InputRowOfRuns(_ row: UnsafePointer<Float>, bias: Float, columns 
         let q = 4 * (t / 4)   // byte offset of these 16 positions
         let (s1, s2, s3, s4) = runsInPhases(row + t, run: d)
         let s0 = runsInPhases(row + t - 4 * d, run: d).3 + b, s5 = runsInPhases(row + t + 4 * d, run: d).0 + b
-        let (y1, y2, y3, y4) = (s1 + b, s2 + b, s3 + b, s4 + b)
-        let a = y4 - 4 * y2, c = y3 - 4 * y1, e = y4 - y2, f = y3 - y1
-        out.storeBytes(of: 4 * (s0 - y2) + e, toByteOffset: q, as: Lanes.self)
-        out.storeBytes(of: a + c, toByteOffset: s + q, as: Lanes.self)
-        out.storeBytes(of: a - c, toByteOffset: 2 * s + q, as: Lanes.self)
-        out.storeBytes(of: e + 2 * f, toByteOffset: 3 * s + q, as: Lanes.self)
-        out.storeBytes(of: e - 2 * f, toByteOffset: 4 * s + q, as: Lanes.self)
-        out.storeBytes(of: 4 * (y1 - y3) + (s5 - y3), toByteOffset: 5 * s + q, as: Lanes.self)
+        storeF4Inputs(s0, s1 + b, s2 + b, s3 + b, s4 + b, s5, into: out + q, blocks: s)
     }
+}
+
+/// `v = Bᵀ s` (`winogradF4InputRow`) for one vector of positions, block `j` at byte `j blocks`.
+@_transparent
+func storeF4Inputs<V: SIMD>(_ s0: V, _ s1: V, _ s2: V, _ s3: V, _ s4: V, _ s5: V, into out: UnsafeMutableRawPointer, blocks s: Int)
+where V.Scalar == Float {
+    let a = s4 - 4 * s2, c = s3 - 4 * s1, e = s4 - s2, f = s3 - s1
+    out.storeBytes(of: 4 * (s0 - s2) + e, as: V.self)
+    out.storeBytes(of: a + c, toByteOffset: s, as: V.self)
+    out.storeBytes(of: a - c, toByteOffset: 2 * s, as: V.self)
+    out.storeBytes(of: e + 2 * f, toByteOffset: 3 * s, as: V.self)
+    out.storeBytes(of: e - 2 * f, toByteOffset: 4 * s, as: V.self)
+    out.storeBytes(of: 4 * (s1 - s3) + (s5 - s3), toByteOffset: 5 * s, as: V.self)
 }
 
 /// The 64 columns from `x` in F(4, 3)'s four phases at d = `run` (2 or 4): phase k holds
