@@ -19,7 +19,7 @@
 /// `[phase 0 | phase 1 | ...]` per row (the GEMMs do not care about column order); on a
 /// contiguous tile from d = 2 the gate writes `z` back in column order, so that the output
 /// projection and the residual update run over plain columns (`GateOutput.columnOrder`:
-/// 2.3 % faster at bf16 2 s than updates moving 2 to 8 lanes at a time); at d = 1 and on
+/// measured faster than updates moving 2 to 8 lanes at a time, bench/README.md); at d = 1 and on
 /// strided tiles it stays in phase order to the update. The kernels move runs of `r` columns as
 /// vectors of `d` lanes (8) or of whole `Lanes` (16 and up); at d = 2 and 4 they load or store
 /// whole vectors and transpose the short runs in registers (input transform, the bf16 mel's
