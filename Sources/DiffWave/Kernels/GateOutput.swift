@@ -36,6 +36,12 @@ protocol LaneStore {
 extension LaneStore {
     @_transparent
     static func storeFourPhases(_ v: (Lanes, Lanes, Lanes, Lanes), into row: UnsafeMutableRawPointer, at j: Int, runsOf run: Int) {
+        storeFourPhasesRunByRun(v, into: row, at: j, runsOf: run)
+    }
+
+    /// `storeFourPhases` as four strided `store(_:into:at:runsOf:stride:)`.
+    @_transparent
+    static func storeFourPhasesRunByRun(_ v: (Lanes, Lanes, Lanes, Lanes), into row: UnsafeMutableRawPointer, at j: Int, runsOf run: Int) {
         store(v.0, into: row, at: j, runsOf: run, stride: 4 * run)
         store(v.1, into: row, at: j + run, runsOf: run, stride: 4 * run)
         store(v.2, into: row, at: j + 2 * run, runsOf: run, stride: 4 * run)
@@ -120,7 +126,7 @@ enum BFloat16Lanes: LaneStore {
                 row.storeBytes(of: SIMD4<UInt64>(q.0[b], q.1[b], q.2[b], q.3[b]), toByteOffset: 2 * (j + 16 * b), as: SIMD4<UInt64>.self)
             }
         default:
-            for (k, x) in [v.0, v.1, v.2, v.3].enumerated() { store(x, into: row, at: j + k * run, runsOf: run, stride: 4 * run) }
+            storeFourPhasesRunByRun(v, into: row, at: j, runsOf: run)
         }
     }
 }
