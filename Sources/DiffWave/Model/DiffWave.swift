@@ -192,12 +192,12 @@ public final class DiffWave: @unchecked Sendable {
         }
         // (2C, width) = W_out @ z, residual rows then skip rows (only the skip rows without
         // `xNext`); its bias is added in the residual and skip updates.
-        let rows = xNext == nil ? c : 0
+        let firstRow = xNext == nil ? c : 0
         if let bf16 = scratch.matmuls[width] {
-            (rows == 0 ? bf16.output : bf16.skip).run(layer.output16 + rows * c, scratch.gated16, scratch.projected + rows * width)
+            (firstRow == 0 ? bf16.output : bf16.skip).run(layer.output16 + firstRow * c, scratch.gated16, scratch.projected + firstRow * width)
         } else {
-            gemm(m: 2 * c - rows, n: width, k: c, layer.output + rows * c, lda: c, scratch.gated, ldb: width,
-                 scratch.projected + rows * width, ldc: width, beta: 0)
+            gemm(m: 2 * c - firstRow, n: width, k: c, layer.output + firstRow * c, lda: c, scratch.gated, ldb: width,
+                 scratch.projected + firstRow * width, ldc: width, beta: 0)
         }
 
         if let taps = winograd {
@@ -244,7 +244,8 @@ public final class DiffWave: @unchecked Sendable {
     /// The layer's Winograd taps if one of its transforms applies to the tile (F(4, 3) before
     /// F(2, 3)): whole blocks clear of the signal's ends (no padding) and, under bfloat16, a full
     /// tile (the matmuls' fixed shape); always F(4, 3) for a strided tile (`TimeTile.plan` placed
-    /// it so). Such a tile stays in phase order from the input transform to the residual update.
+    /// it so). Such a tile stays in phase order from the input transform to the gate, and to the
+    /// residual update where `gatesInColumnOrder` does not hold.
     func winogradTaps(_ layer: PackedWeights.Layer, tile: TimeTile, workspace ws: Workspace) -> PackedWeights.WinogradTaps? {
         if tile.run != nil { return layer.winograd.first { $0.transform == .f4 } }
         let d = layer.dilation, columns = tile.columns, width = columns.count
@@ -294,7 +295,8 @@ public final class DiffWave: @unchecked Sendable {
                   into: gateOutput(scratch, width: width, workspace: ws), channels: c, columns: width)
     }
 
-    /// `z (C, width)` in phase order into the gate's output (`gateOutput`) by Winograd (Kernels/Winograd.swift):
+    /// `z (C, width)` into the gate's output (`gateOutput`), in column order where `gatesInColumnOrder`
+    /// holds and in phase order elsewhere, by Winograd (Kernels/Winograd.swift):
     /// `m + 2` GEMMs over `1/m` of the columns each; the conditioner's projection computed by a
     /// GEMM of its own into `scratch.projected` (or cached), added in the gate.
     private func winogradConvGate(_ layer: PackedWeights.Layer, _ taps: PackedWeights.WinogradTaps,
