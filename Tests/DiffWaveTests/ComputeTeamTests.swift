@@ -6,7 +6,7 @@ import Testing
 @Suite struct ComputeTeamTests {
     @Test(arguments: [1, 2, 4])
     func runsEveryThreadOnceAtATimeAndReturnsWhenAllFinished(count: Int) {
-        let team = ComputeTeam(count: count)
+        let team = ComputeTeam(count: count, queues: 0)
         for round in 1...3 {
             let calls = UnsafeMutablePointer<Int>.allocate(capacity: count)
             calls.initialize(repeating: 0, count: count)
@@ -16,34 +16,53 @@ import Testing
         }
     }
 
-    /// Every thread waits for its neighbours at each stage, so the run finishes only if all
-    /// threads run at once; and what a thread wrote before publishing is what its neighbours read.
-    @Test func neighboursSeeWhatWasWrittenBeforeAStageWasPublished() {
-        let count = 4, stages = 200
-        let team = ComputeTeam(count: count)
-        let written = UnsafeMutablePointer<Int>.allocate(capacity: count)
-        let mismatches = Atomic<Int>(0)
-        defer { written.deallocate() }
-        team.run { k in
-            for s in 1...stages {
-                written[k] = s
-                team.publish(k, stage: s)
-                team.waitForNeighbours(of: k, stage: s)
-                for j in [k - 1, k + 1] where j >= 0 && j < count && written[j] < s { mismatches.add(1, ordering: .relaxed) }
+    /// Every item of every queue runs once, in every run; and after a queue's barrier every
+    /// item's write is visible, whoever made it. Even queues write, odd queues check (one
+    /// check per owner, also taken by whoever comes first).
+    @Test(arguments: [1, 2, 4])
+    func drainRunsEveryItemOnceAndTheBarrierShowsTheirWrites(count: Int) {
+        let rounds = 25, items = { (owner: Int) in 3 + owner }, checks = { (_: Int) in 1 }
+        let team = ComputeTeam(count: count, queues: 2 * rounds)
+        let total = (0..<count).map(items).reduce(0, +)
+        let first = (0..<count).map { (0..<$0).map(items).reduce(0, +) }
+        let runs = UnsafeMutablePointer<Atomic<Int>>.allocate(capacity: total)
+        let written = UnsafeMutablePointer<Int>.allocate(capacity: total)
+        defer { runs.deallocate(); written.deallocate() }
+        let mismatches = Atomic<Int>(0), checked = Atomic<Int>(0)
+        for run in 1...2 {
+            for i in 0..<total { (runs + i).initialize(to: Atomic(0)) }
+            team.run { k in
+                for r in 0..<rounds {
+                    team.drain(queue: 2 * r, from: k, items: items) { owner, i in
+                        // The last item late, so that a check without the barrier would see it unwritten.
+                        if i == items(owner) - 1 { usleep(300) }
+                        written[first[owner] + i] = r
+                        runs[first[owner] + i].add(1, ordering: .relaxed)
+                    }
+                    team.waitUntilDone(queue: 2 * r, items: items)
+                    team.drain(queue: 2 * r + 1, from: k, items: checks) { _, _ in
+                        checked.add(1, ordering: .relaxed)
+                        for i in 0..<total where written[i] != r { mismatches.add(1, ordering: .relaxed) }
+                    }
+                    team.waitUntilDone(queue: 2 * r + 1, items: checks)
+                }
             }
+            #expect((0..<total).allSatisfy { runs[$0].load(ordering: .relaxed) == rounds }, "run \(run)")
         }
-        #expect(mismatches.load(ordering: .relaxed) == 0)
+        #expect(checked.load(ordering: .relaxed) == 2 * rounds * count && mismatches.load(ordering: .relaxed) == 0)
     }
 
-    @Test func stagesStartFromZeroInEachRun() {
-        let team = ComputeTeam(count: 2)
-        team.run { k in team.publish(k, stage: 5) }
-        let waited = Atomic<Int>(0)
+    /// A thread that is late to a queue finds its items taken by the others.
+    @Test func othersTakeALateThreadsItems() {
+        let team = ComputeTeam(count: 2, queues: 1)
+        let takers = UnsafeMutablePointer<Int>.allocate(capacity: 8)
+        defer { takers.deallocate() }
         team.run { k in
-            if k == 0 { Thread.sleep(forTimeInterval: 0.05); team.publish(0, stage: 1) }
-            if k == 1 { team.waitForNeighbours(of: 1, stage: 1); waited.store(1, ordering: .relaxed) }
+            if k == 0 { Thread.sleep(forTimeInterval: 0.1) }
+            team.drain(queue: 0, from: k, items: { _ in 4 }) { owner, i in takers[owner * 4 + i] = k }
+            team.waitUntilDone(queue: 0, items: { _ in 4 })
         }
-        #expect(waited.load(ordering: .relaxed) == 1)
+        #expect((0..<8).allSatisfy { takers[$0] == 1 })
     }
 
     @Test func helperThreadsExitWithTheTeam() throws {
@@ -53,7 +72,7 @@ import Testing
             }.count
         }
         let before = try threads()
-        var team: ComputeTeam? = ComputeTeam(count: 3, name: "exit-test")
+        var team: ComputeTeam? = ComputeTeam(count: 3, queues: 0, name: "exit-test")
         team!.run { _ in }
         #expect(try threads() == before + 2)
         team = nil

@@ -123,38 +123,42 @@ public final class DiffWave: @unchecked Sendable {
             gemv(m: c, k: e, layer.diffusionProjection, ws.embedding, bias)
         }
 
-        // Each thread walks its own time range (at least the largest dilation wide), tile by
-        // tile, through every layer. A layer's edge tiles read the neighbours' columns of x, and
-        // write x' over columns that the neighbours read in the layer before; so a thread starts
-        // them once its neighbours have finished their edge tiles of the layer before (or their
-        // input projection), and publishes its own before its interior tiles: no barrier, and
-        // neighbours drift up to a layer apart.
-        ws.team.run { k in
+        // Each thread owns a time range; the input projection, each layer and the output
+        // projection are queues of its tiles there (`ComputeTeam.drain`), a thread taking its
+        // own and then what the others have left. A layer reads x up to d columns beyond its
+        // tiles and writes x' over the buffer the layer before read: so each starts once all
+        // of the layer before is done, whoever did it. A tile writes only its own columns, so
+        // who takes it does not change the result.
+        let layers = packed.layers.count, team = ws.team
+        team.run { k in
             let scratch = ws.scratch[k]
-            // x = ReLU(Conv1x1(x_t)): (1, N) -> (C, N)
-            inputProjection(audio, range: ws.ranges[k], workspace: ws)
-            ws.team.publish(k, stage: 1)
+            // x = ReLU(Conv1x1(x_t)): (1, N) -> (C, N), one item per range.
+            let ranges = { (_: Int) in 1 }
+            team.drain(queue: 0, from: k, items: ranges) { owner, _ in inputProjection(audio, range: ws.ranges[owner], workspace: ws) }
+            team.waitUntilDone(queue: 0, items: ranges)
 
-            // The residual stack, layer i's edge tiles being stage i + 2.
+            // The residual stack; the last layer's x' is never read: only its skip rows are computed.
             var x = UnsafePointer(ws.x), xNext = ws.xNext
             for (i, layer) in packed.layers.enumerated() {
-                ws.team.waitForNeighbours(of: k, stage: i + 1)
-                let (tiles, edges) = ws.layerTiles[k][i]
-                for (j, tile) in tiles.enumerated() {
-                    if j == edges { ws.team.publish(k, stage: i + 2) }
-                    // The last layer's x' is never read: only its skip rows are computed.
-                    residualLayer(layer, stepBias: ws.stepBias + i * c, x: x, xNext: i + 1 < packed.layers.count ? xNext : nil,
-                                  conditioner: conditioner,
-                                  cached: ws.cachedConditioner(layer: i), tile: tile, scratch: scratch, workspace: ws)
+                let tiles = { (owner: Int) in ws.layerTiles[owner][i].count }
+                team.drain(queue: i + 1, from: k, items: tiles) { owner, j in
+                    residualLayer(layer, stepBias: ws.stepBias + i * c, x: x, xNext: i + 1 < layers ? xNext : nil,
+                                  conditioner: conditioner, cached: ws.cachedConditioner(layer: i), tile: ws.layerTiles[owner][i][j],
+                                  scratch: scratch, workspace: ws)
                 }
-                ws.team.publish(k, stage: i + 2)
+                team.waitUntilDone(queue: i + 1, items: tiles)
                 (x, xNext) = (UnsafePointer(xNext), UnsafeMutablePointer(mutating: x))
             }
 
-            // out = Conv1x1(ReLU(Conv1x1(Σ skip / √L))): (C, N) -> (N), from the thread's own columns.
-            for columns in ws.tiles[k] { outputProjection(columns: columns, into: out, scratch: scratch, workspace: ws) }
+            // out = Conv1x1(ReLU(Conv1x1(Σ skip / √L))): (C, N) -> (N)
+            team.drain(queue: layers + 1, from: k, items: { ws.tiles[$0].count }) { owner, j in
+                outputProjection(columns: ws.tiles[owner][j], into: out, scratch: scratch, workspace: ws)
+            }
         }
     }
+
+    /// The queues `predictNoise` runs through the team: the input projection, each layer, the output projection.
+    static func queues(layers: Int) -> Int { layers + 2 }
 
     /// `x (C, n) = ReLU(w (C) * audio (n) + b (C))` over `range`; also clears the skip sum there.
     private func inputProjection(_ audio: UnsafePointer<Float>, range: Range<Int>, workspace ws: Workspace) {

@@ -13,8 +13,8 @@ public final class Workspace {
         let gated: UnsafeMutablePointer<Float>
         let projected: UnsafeMutablePointer<Float>
         /// Under `.bfloat16`: the GEMMs' bfloat16 inputs (`stacked` converted, the gate's `z`
-        /// written directly), and the matmuls for each tile width this thread meets (the full
-        /// tile and its range's rest): the conv with and without the conditioner's rows (cached
+        /// written directly), and the matmuls for each tile width a thread meets (the full
+        /// tile and each range's rest): the conv with and without the conditioner's rows (cached
         /// layers), the output projection, and its skip rows alone (the last layer).
         let stacked16: UnsafeMutablePointer<UInt16>
         let gated16: UnsafeMutablePointer<UInt16>
@@ -94,10 +94,9 @@ public final class Workspace {
     let scratch: [TileScratch]
     /// Each thread's contiguous tiles (the output projection's, the caches').
     let tiles: [[Range<Int>]]
-    /// Each thread's tiles in each layer (`TimeTile.plan`), those that write columns within the
-    /// largest dilation of a neighbour's range first (`edges` of them): the layer loop
-    /// publishes its progress once they are done.
-    let layerTiles: [[(tiles: [TimeTile], edges: Int)]]
+    /// Each thread's tiles in each layer (`TimeTile.plan`), the items of the layer's queue
+    /// that the thread owns (`ComputeTeam.drain`).
+    let layerTiles: [[[TimeTile]]]
     /// The threads that run the ranges.
     let team: ComputeTeam
     /// Every buffer above, released with the workspace.
@@ -126,9 +125,8 @@ public final class Workspace {
         hidden = alloc(DiffWaveConfig.embeddingWidth)
         tableRow = alloc(DiffWaveConfig.embeddingTableWidth)
         stepBias = alloc(model.config.residualLayers * c)
-        // Contiguous column ranges keep each thread's reads and writes in its own cache lines.
-        // Each at least the largest dilation wide, so that a layer reads only its neighbours'
-        // columns (the layer loop orders a thread against its neighbours alone).
+        // Contiguous column ranges keep each thread's reads and writes in its own cache lines,
+        // each at least the largest dilation wide (shorter signals have too little work to share).
         let parts = max(1, min(threads, samples / max(model.largestDilation, 1)))
         ranges = (0..<parts).map { k in (k * samples / parts)..<((k + 1) * samples / parts) }
         let (tile, depth) = (self.tile, self.depth)
@@ -146,25 +144,19 @@ public final class Workspace {
         let contiguousLayers = model.packed.layers.prefix { TimeTile.stridedRun(tile: width, dilation: $0.dilation) == nil }.count
         cachedLayers = m == 0 || precision == .bfloat16 ? 0 : min(contiguousLayers, left / (4 * 2 * c * samples))
         conditionerCache = alloc(cachedLayers * 2 * c * samples)
-        scratch = ranges.map { range in
-            let widths: Set<Int> = [min(tile, range.count), range.count % tile].filter { $0 > 0 }.reduce(into: []) { $0.insert($1) }
-            return TileScratch(channels: c, depth: depth, tile: tile, widths: widths, precision: precision, allocate: alloc)
+        // Every range's tile widths in every thread's scratch: a thread takes the others' tiles
+        // once done with its own (`ComputeTeam.drain`).
+        let widths = Set(ranges.flatMap { [min(tile, $0.count), $0.count % tile] }.filter { $0 > 0 })
+        scratch = ranges.map { _ in
+            TileScratch(channels: c, depth: depth, tile: tile, widths: widths, precision: precision, allocate: alloc)
         }
         self.allocations = allocations
-        let reach = model.largestDilation, last = ranges.count - 1, n = samples
+        let n = samples
         tiles = ranges.map { TimeTile.grid($0, tile: width) }
-        layerTiles = ranges.enumerated().map { k, range in
-            model.packed.layers.map { layer in
-                let d = layer.dilation, all = TimeTile.plan(range: range, samples: n, tile: width, dilation: d)
-                let isEdge = { (t: TimeTile) in
-                    (k > 0 && t.span(dilation: d).lowerBound < range.lowerBound + reach)
-                        || (k < last && t.span(dilation: d).upperBound > range.upperBound - reach)
-                }
-                let edges = all.filter(isEdge)
-                return (edges + all.filter { !isEdge($0) }, edges.count)
-            }
+        layerTiles = ranges.map { range in
+            model.packed.layers.map { TimeTile.plan(range: range, samples: n, tile: width, dilation: $0.dilation) }
         }
-        team = ComputeTeam(count: ranges.count)
+        team = ComputeTeam(count: ranges.count, queues: DiffWave.queues(layers: model.packed.layers.count))
     }
 
     public var threads: Int { ranges.count }
