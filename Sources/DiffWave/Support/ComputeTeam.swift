@@ -55,8 +55,10 @@ final class ComputeTeam: @unchecked Sendable {
         for k in 1..<count {
             let label = "\(name)-\(k)"
             let thread = Thread {
-                // Named from inside: on Linux, Foundation drops a name set before the start.
-                Thread.current.name = label
+                // Named from inside: on Linux, Foundation drops a name set before the start, and
+                // `Thread.current.name` now and then names no thread (seen with tests starting
+                // threads side by side). A name is only for `top -H` and debuggers.
+                try? ComputeTeam.nameThisThread(label)
                 while true {
                     shared.start[k].wait()
                     if shared.stopping { break }
@@ -67,6 +69,12 @@ final class ComputeTeam: @unchecked Sendable {
             }
             thread.start()
         }
+    }
+
+    /// Names the calling thread (Linux keeps 15 bytes): its `comm` file, as `pthread_setname_np`
+    /// does, which Swift's Glibc module does not export.
+    private static func nameThisThread(_ name: String) throws {
+        try String(decoding: name.utf8.prefix(15), as: UTF8.self).write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
     }
 
     deinit {
