@@ -26,7 +26,8 @@ import Testing
             let contiguous = TimeTile.plan(range: range, samples: samples, tile: tile, dilation: 1).map(\.columns)
             for t in plan {
                 guard let run = t.run else { continue }
-                #expect(t.width == tile && t.span(dilation: d).lowerBound >= d && t.span(dilation: d).upperBound + d <= samples)
+                let written = Self.columns(t, dilation: d)
+                #expect(t.width == tile && written.min()! >= d && written.max()! + 1 + d <= samples)
                 for k in 0..<4 {
                     let runColumns = (t.start + k * d)..<(t.start + k * d + run)
                     #expect(contiguous.contains { $0.count == tile && $0.contains(runColumns.lowerBound) && $0.contains(runColumns.upperBound - 1) })

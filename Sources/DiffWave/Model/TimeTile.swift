@@ -17,12 +17,6 @@ struct TimeTile: Equatable {
         return start..<(start + width)
     }
 
-    /// From the first column written to the last, in a layer of dilation `d`.
-    func span(dilation d: Int) -> Range<Int> {
-        guard let run else { return start..<(start + width) }
-        return start..<(start + Winograd.f4.span(columns: width, dilation: d, run: run))
-    }
-
     /// One thread's tiles for a layer of dilation `d` over `range` of a `samples`-column signal,
     /// `tile` columns wide. Strided tiles (`stridedRun`) fill blocks of `4d` columns that start a
     /// whole number of tiles into the range (so that each run lies inside one of its contiguous
