@@ -41,9 +41,11 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// The GEMMs' number format for requests that name none (`precision=`): `.float32`, the
     /// exact path, or `.bfloat16` (faster where the CPU has AVX512-BF16; refused elsewhere).
     public var precision: Precision = .float32
-    /// MiB a job's workspace may hold: the activations always (3·C·4 bytes per sample), then the
-    /// upsampled mel and as many layers of conditioner projection as fit (`Sampler.memoryBudgetBytes`).
-    public var memoryBudgetMB = Sampler.defaultMemoryBudgetBytes >> 20
+    /// MiB a float32 job's workspace may hold: the activations always (3·C·4 bytes per sample),
+    /// then the upsampled mel and as many layers of conditioner projection as fit (`Sampler.memoryBudgetBytes`).
+    public var memoryBudgetMB = Sampler.defaultMemoryBudgetBytes(.float32) >> 20
+    /// The same for a bfloat16 job (`Sampler.defaultMemoryBudgetBytes`: the fast path caches more).
+    public var bf16MemoryBudgetMB = Sampler.defaultMemoryBudgetBytes(.bfloat16) >> 20
     /// The HTTP layer's limits (request size, header size and count, timeouts, connections).
     public var http = ServerLimits()
 
@@ -66,6 +68,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         try require(queueCapacity >= 0, "queue must be at least 0")
         try require(maxFrames >= 1 && maxSamples >= 1, "max-frames and max-samples must be at least 1")
         try require(memoryBudgetMB <= Sampler.maxMemoryBudgetMB, "memory-budget-mb must be at most \(Sampler.maxMemoryBudgetMB)")
+        try require(bf16MemoryBudgetMB <= Sampler.maxMemoryBudgetMB, "bf16-memory-budget-mb must be at most \(Sampler.maxMemoryBudgetMB)")
         try require(maxResultBytes >= 0 && maxDecodedBodyBytes >= 1, "byte limits must be positive")
         try require(http.maxBodyBytes >= 1 && http.maxConnections >= 1, "max-body-bytes and max-connections must be at least 1")
     }

@@ -37,10 +37,11 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             if let path = config.model {
                 engine = try VocodingEngine(model: DiffWave.load(contentsOf: URL(fileURLWithPath: path)), trained: true,
-                                            memoryBudgetBytes: config.memoryBudgetMB << 20)
+                                            memoryBudgetBytes: config.memoryBudgetMB << 20, bf16MemoryBudgetBytes: config.bf16MemoryBudgetMB << 20)
                 logger.info("model loaded", metadata: ["path": "\(path)"])
             } else {
-                engine = try VocodingEngine(model: DiffWave.untrained(), trained: false, memoryBudgetBytes: config.memoryBudgetMB << 20)
+                engine = try VocodingEngine(model: DiffWave.untrained(), trained: false, memoryBudgetBytes: config.memoryBudgetMB << 20,
+                                            bf16MemoryBudgetBytes: config.bf16MemoryBudgetMB << 20)
                 logger.warning("""
                     serving the built-in UNTRAINED BASE model: the audio is noise. Pass a trained checkpoint, \
                     e.g. the published LJSpeech one: --model diffwave-ljspeech-22kHz-1000578.pt (or DIFFWAVE_MODEL)

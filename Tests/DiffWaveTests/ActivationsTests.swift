@@ -25,9 +25,9 @@ import Testing
         let bias: [Float] = [0.1, -0.2, 0.3, -0.4, 0.5, -0.6]
         var z = [Float](repeating: .nan, count: c * n), z16 = [UInt16](repeating: 0, count: c * n)
         extra.withUnsafeBufferPointer { e in z.withUnsafeMutableBufferPointer { zp in z16.withUnsafeMutableBufferPointer { hp in
-            let e = added ? e.baseAddress : nil
-            gatedTanh(y, ldy: n, bias: bias, added: e, ldAdded: n, into: .float32(zp.baseAddress!, ld: n), channels: c, columns: n)
-            gatedTanh(y, ldy: n, bias: bias, added: e, ldAdded: n, into: .bfloat16(hp.baseAddress!, ld: n), channels: c, columns: n)
+            let e = added ? AddedTerm.float32(e.baseAddress!, ld: n) : nil
+            gatedTanh(y, ldy: n, bias: bias, added: e, into: .float32(zp.baseAddress!, ld: n), channels: c, columns: n)
+            gatedTanh(y, ldy: n, bias: bias, added: e, into: .bfloat16(hp.baseAddress!, ld: n), channels: c, columns: n)
         } } }
         // Written as bfloat16 (the tail too), the same values within what bfloat16 and the coarse exp lose.
         #expect(GateOutputTests.bfloat16Error(z16, z) <= 1)
@@ -40,6 +40,27 @@ import Testing
             }
         }
         #expect(worst < 2e-7)
+    }
+
+    /// A bfloat16 added term (the projection cache under bfloat16) reads as the floats it
+    /// stands for: the same output, bit for bit, as those floats given as float32, tail lanes too.
+    @Test func bfloat16AddedTermReadsAsItsFloats() {
+        let c = 3, n = 37
+        let y: [Float] = (0..<(2 * c * n)).map { Float($0 % 89) * 0.29 - 13 }
+        let extra: [Float] = (0..<(2 * c * n)).map { Float($0 % 13) * 0.731 - 4.1 }
+        var extra16 = [UInt16](repeating: 0, count: extra.count)
+        convertToBFloat16(extra, count: extra.count, into: &extra16)
+        let widened = extra16.map { Float(bitPattern: UInt32($0) << 16) }
+        #expect(widened != extra)   // the rounding is real
+        let bias: [Float] = [0.1, -0.2, 0.3, -0.4, 0.5, -0.6]
+        var fromFloats = [UInt16](repeating: 0, count: c * n), fromHalves = fromFloats
+        widened.withUnsafeBufferPointer { w in extra16.withUnsafeBufferPointer { h in
+            fromFloats.withUnsafeMutableBufferPointer { a in fromHalves.withUnsafeMutableBufferPointer { b in
+                gatedTanh(y, ldy: n, bias: bias, added: .float32(w.baseAddress!, ld: n), into: .bfloat16(a.baseAddress!, ld: n), channels: c, columns: n)
+                gatedTanh(y, ldy: n, bias: bias, added: .bfloat16(h.baseAddress!, ld: n), into: .bfloat16(b.baseAddress!, ld: n), channels: c, columns: n)
+            } }
+        } }
+        #expect(fromHalves == fromFloats)
     }
 
     /// The coarse gate (bfloat16 outputs only) over the range the network produces and beyond.

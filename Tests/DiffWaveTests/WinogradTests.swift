@@ -90,12 +90,27 @@ import Testing
         products.withUnsafeBufferPointer { pp in added.withUnsafeBufferPointer { ap in
             z.withUnsafeMutableBufferPointer { zp in z16.withUnsafeMutableBufferPointer { hp in
                 for out in [GateOutput.float32(zp.baseAddress!, ld: n), .bfloat16(hp.baseAddress!, ld: n)] {
-                    winogradGatedTanh(w, pp.baseAddress!, ldm: q, bias: convBias, added: ap.baseAddress!, ldAdded: n,
+                    winogradGatedTanh(w, pp.baseAddress!, ldm: q, bias: convBias, added: .float32(ap.baseAddress!, ld: n),
                                       into: out, channels: c, columns: n)
                 }
             } }
         } }
         #expect(GateOutputTests.bfloat16Error(z16, z) <= 1)
+
+        // The added term as bfloat16 (the projection cache under bfloat16) reads as the floats it stands for.
+        var added16 = [UInt16](repeating: 0, count: added.count)
+        convertToBFloat16(added, count: added.count, into: &added16)
+        let widened = added16.map { Float(bitPattern: UInt32($0) << 16) }
+        var fromFloats = [UInt16](repeating: 0, count: c * n), fromHalves = fromFloats
+        products.withUnsafeBufferPointer { pp in widened.withUnsafeBufferPointer { wp in added16.withUnsafeBufferPointer { hp in
+            fromFloats.withUnsafeMutableBufferPointer { a in fromHalves.withUnsafeMutableBufferPointer { b in
+                winogradGatedTanh(w, pp.baseAddress!, ldm: q, bias: convBias, added: .float32(wp.baseAddress!, ld: n),
+                                  into: .bfloat16(a.baseAddress!, ld: n), channels: c, columns: n)
+                winogradGatedTanh(w, pp.baseAddress!, ldm: q, bias: convBias, added: .bfloat16(hp.baseAddress!, ld: n),
+                                  into: .bfloat16(b.baseAddress!, ld: n), channels: c, columns: n)
+            } }
+        } } }
+        #expect(fromHalves == fromFloats)
         // z comes in phase order: phase k's position p is column m d (p / r) + k d + p % r.
         let order = (0..<w.phases).flatMap { k in (0..<q).map { p in w.phases * d * (p / r) + k * d + p % r } }
         let inPhaseOrder = (0..<c).flatMap { i in order.map { expected[i * span + $0] } }
@@ -109,7 +124,7 @@ import Testing
             zc.withUnsafeMutableBufferPointer { zp in zc16.withUnsafeMutableBufferPointer { hp in
                 for var out in [GateOutput.float32(zp.baseAddress!, ld: n), .bfloat16(hp.baseAddress!, ld: n)] {
                     out.columnOrder = d
-                    winogradGatedTanh(w, pp.baseAddress!, ldm: q, bias: convBias, added: ap.baseAddress!, ldAdded: n,
+                    winogradGatedTanh(w, pp.baseAddress!, ldm: q, bias: convBias, added: .float32(ap.baseAddress!, ld: n),
                                       into: out, channels: c, columns: n)
                 }
             } }

@@ -21,7 +21,7 @@ import Testing
         let fields = ServerConfiguration.fields
         #expect(Set(fields.map(\.name)).count == fields.count)
         #expect(fields.allSatisfy { $0.flag == "--" + $0.name })
-        #expect(fields.allSatisfy { $0.environmentVariable.wholeMatch(of: /DIFFWAVE_[A-Z_]+/) != nil })
+        #expect(fields.allSatisfy { $0.environmentVariable.wholeMatch(of: /DIFFWAVE_[A-Z0-9_]+/) != nil })
         let threads = fields.first { $0.name == "threads-per-job" }
         #expect(threads?.environmentVariable == "DIFFWAVE_THREADS_PER_JOB")
         // Every limit named in DESIGN.md is settable.

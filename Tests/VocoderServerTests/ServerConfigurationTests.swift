@@ -14,7 +14,7 @@ import Testing
         #expect(c.drainTimeout == .seconds(30) && c.retryAfter == .seconds(5))
         #expect(c.maxResultBytes == 256 * 1024 * 1024 && c.maxDecodedBodyBytes == 64 * 1024 * 1024)
         #expect(c.http == ServerLimits() && c.precision == .float32)
-        #expect(c.memoryBudgetMB == 224)
+        #expect(c.memoryBudgetMB == 224 && c.bf16MemoryBudgetMB == 2048)
         #expect(throws: Never.self) { try c.validate() }
     }
 
@@ -29,6 +29,7 @@ import Testing
             ("max-frames and max-samples must be at least 1", { $0.maxSamples = 0 }),
             ("byte limits must be positive", { $0.maxDecodedBodyBytes = 0 }),
             ("memory-budget-mb must be at most 1048576", { $0.memoryBudgetMB = 1 << 21 }),
+            ("bf16-memory-budget-mb must be at most 1048576", { $0.bf16MemoryBudgetMB = 1 << 21 }),
             ("max-body-bytes and max-connections must be at least 1", { $0.http.maxBodyBytes = 0 }),
             ("max-body-bytes and max-connections must be at least 1", { $0.http.maxConnections = 0 }),
         ]

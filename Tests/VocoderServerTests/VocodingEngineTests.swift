@@ -14,14 +14,28 @@ import Testing
     /// The memory budget reaches every sampler, bfloat16 jobs' included, and does not change the audio.
     @Test func memoryBudgetReachesTheSamplers() throws {
         let model = TinyModel.conditional.model
-        let none = try VocodingEngine(model: model, trained: false, memoryBudgetBytes: 0)
-        #expect(none.samplers.values.allSatisfy { $0.memoryBudgetBytes == 0 })
-        #expect(TinyModel.conditional.samplers.values.allSatisfy { $0.memoryBudgetBytes == Sampler.defaultMemoryBudgetBytes })
+        let none = try VocodingEngine(model: model, trained: false, memoryBudgetBytes: 0, bf16MemoryBudgetBytes: 0)
+        #expect(none.samplers.values.allSatisfy { $0.memoryBudgetBytes == 0 } && none.bf16MemoryBudgetBytes == 0)
+        #expect(TinyModel.conditional.samplers.values.allSatisfy { $0.memoryBudgetBytes == Sampler.defaultMemoryBudgetBytes(.float32) })
+        #expect(TinyModel.conditional.bf16MemoryBudgetBytes == Sampler.defaultMemoryBudgetBytes(.bfloat16))
         let spec = JobSpec(input: .mel(testMel(frames: 3)), schedule: .fast, seed: 5, format: .wavF32)
         let cached = try TinyModel.conditional.run(spec, threads: 1) { _, _ in true }.audio
         let computed = try none.run(spec, threads: 1) { _, _ in true }.audio
         let a = try AudioDecoder.decode(cached).samples, b = try AudioDecoder.decode(computed).samples
         #expect(a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) < 1e-5 })
+    }
+
+    /// A bfloat16 job runs under the bfloat16 budget: with it, its projections are cached in
+    /// bfloat16 (other bits than computing them per step, the same audio within bfloat16's error).
+    @Test(.enabled(if: Precision.bfloat16.isAvailable, "needs a CPU where oneDNN runs bf16"))
+    func bfloat16BudgetReachesBfloat16Jobs() throws {
+        let model = TinyModel.conditional.model
+        let none = try VocodingEngine(model: model, trained: false, bf16MemoryBudgetBytes: 0)
+        let spec = JobSpec(input: .mel(testMel(frames: 3)), schedule: .fast, seed: 5, format: .wavF32, precision: .bfloat16)
+        let cached = try AudioDecoder.decode(TinyModel.conditional.run(spec, threads: 1) { _, _ in true }.audio).samples
+        let computed = try AudioDecoder.decode(none.run(spec, threads: 1) { _, _ in true }.audio).samples
+        #expect(cached.count == computed.count && cached != computed)
+        #expect(zip(cached, computed).allSatisfy { abs($0 - $1) < 1e-2 })
     }
 
     @Test func runsAMelToEncodedAudioReportingEachStep() throws {

@@ -70,33 +70,35 @@ func gatedTanh(gate: Lanes, filter: Lanes, coarse: Bool = false) -> Lanes {
 /// The gated activation unit with the conv's bias and, where there is one, a precomputed
 /// term folded in: `z (c, n) = sigmoid(gate + added + b_gate) * tanh(filter + added + b_filter)`,
 /// where `y (2c, n)` holds gate rows then filter rows (torch.chunk order), `bias (2c)` and
-/// `added (2c, n)` (rows `ldAdded` apart) likewise.
+/// `added (2c, n)` likewise.
 @inline(__always)
-func gatedTanh(_ y: UnsafePointer<Float>, ldy: Int, bias: UnsafePointer<Float>,
-               added: UnsafePointer<Float>?, ldAdded: Int,
+func gatedTanh(_ y: UnsafePointer<Float>, ldy: Int, bias: UnsafePointer<Float>, added: AddedTerm?,
                into z: GateOutput, channels c: Int, columns n: Int) {
-    if z.isBFloat16 {
-        gatedTanh(BFloat16Lanes.self, y, ldy: ldy, bias: bias, added: added, ldAdded: ldAdded, into: z, channels: c, columns: n)
-    } else {
-        gatedTanh(Float32Lanes.self, y, ldy: ldy, bias: bias, added: added, ldAdded: ldAdded, into: z, channels: c, columns: n)
+    switch (z.isBFloat16, added?.isBFloat16 == true) {
+    case (true, true):
+        gatedTanh(BFloat16Lanes.self, BFloat16Lanes.self, y, ldy: ldy, bias: bias, added: added, into: z, channels: c, columns: n)
+    case (true, false):
+        gatedTanh(BFloat16Lanes.self, Float32Lanes.self, y, ldy: ldy, bias: bias, added: added, into: z, channels: c, columns: n)
+    case (false, let bf16Added):
+        precondition(!bf16Added, "a bfloat16 added term comes with a bfloat16 gate output")
+        gatedTanh(Float32Lanes.self, Float32Lanes.self, y, ldy: ldy, bias: bias, added: added, into: z, channels: c, columns: n)
     }
 }
 
 @inline(never)
-func gatedTanh<S: LaneStore>(_: S.Type, _ y: UnsafePointer<Float>, ldy: Int, bias: UnsafePointer<Float>,
-                             added: UnsafePointer<Float>?, ldAdded: Int,
-                             into z: GateOutput, channels c: Int, columns n: Int) {
+func gatedTanh<S: LaneStore, A: LaneLoad>(_: S.Type, _: A.Type, _ y: UnsafePointer<Float>, ldy: Int, bias: UnsafePointer<Float>,
+                                          added: AddedTerm?, into z: GateOutput, channels c: Int, columns n: Int) {
     let whole = n & ~(Lanes.scalarCount - 1)
     for i in 0..<c {
         let gate = UnsafeRawPointer(y + i * ldy), filter = UnsafeRawPointer(y + (c + i) * ldy)
-        let addedRows = added.map { (UnsafeRawPointer($0 + i * ldAdded), UnsafeRawPointer($0 + (c + i) * ldAdded)) }
+        let addedRows = added.map { ($0.row(i), $0.row(c + i)) }
         let out = z.row(i)
         let bg = Lanes(repeating: bias[i]), bf = Lanes(repeating: bias[c + i])
         for j in Swift.stride(from: 0, to: whole, by: Lanes.scalarCount) {
             var g = gate.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self), f = filter.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self)
             if let (ag, af) = addedRows {   // loop-invariant: the compiler unswitches it
-                g += ag.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self)
-                f += af.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self)
+                g += A.load(ag, at: j)
+                f += A.load(af, at: j)
             }
             S.store(gatedTanh(gate: g + bg, filter: f + bf, coarse: S.coarse), into: out, at: j)
         }
@@ -104,7 +106,7 @@ func gatedTanh<S: LaneStore>(_: S.Type, _ y: UnsafePointer<Float>, ldy: Int, bia
             var g = bg, f = bf
             let gp = y + i * ldy, fp = y + (c + i) * ldy
             for j in whole..<n {
-                let (ag, af) = added.map { ($0[i * ldAdded + j], $0[(c + i) * ldAdded + j]) } ?? (0, 0)
+                let (ag, af): (Float, Float) = addedRows.map { (A.element($0.0, at: j), A.element($0.1, at: j)) } ?? (0, 0)
                 g[j - whole] += gp[j] + ag
                 f[j - whole] += fp[j] + af
             }

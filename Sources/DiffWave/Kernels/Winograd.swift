@@ -290,24 +290,27 @@ func winogradSplitRowOfGroups<T>(_ phases: Int, _ src: UnsafePointer<T>, columns
 
 /// The output transform fused with the gated activation unit, the conv's bias and, where
 /// there is one, a precomputed term: `products` blocks `m_j (2c, n / m)` at `m + j 2c ldm`, rows
-/// `ldm` apart, gate rows then filter rows, and `added (2c, n)` in phase order (rows
-/// `ldAdded` apart) -> `z (c, n)` in phase order (or column order, `GateOutput.columnOrder`),
+/// `ldm` apart, gate rows then filter rows, and `added (2c, n)` in phase order
+/// -> `z (c, n)` in phase order (or column order, `GateOutput.columnOrder`),
 /// `z = σ(gate + b_gate) ⊙ tanh(filter + b_filter)`.
 @inline(__always)
 func winogradGatedTanh(
-    _ w: Winograd, _ m: UnsafePointer<Float>, ldm: Int, bias: UnsafePointer<Float>, added: UnsafePointer<Float>?, ldAdded: Int,
+    _ w: Winograd, _ m: UnsafePointer<Float>, ldm: Int, bias: UnsafePointer<Float>, added: AddedTerm?,
     into z: GateOutput, channels c: Int, columns n: Int
 ) {
+    precondition(z.isBFloat16 || added?.isBFloat16 != true, "a bfloat16 added term comes with a bfloat16 gate output")
     let blocks = 2 * c * ldm
     for i in 0..<c {
         let gate = m + i * ldm, filter = m + (c + i) * ldm, b = (bias[i], bias[c + i])
-        let a = added.map { ($0 + i * ldAdded, $0 + (c + i) * ldAdded) }
+        let a = added.map { ($0.row(i), $0.row(c + i)) }
         let out = PhaseStore(row: z.row(i), phaseLength: n / w.phases, phases: w.phases, columnOrder: z.columnOrder)
-        switch (w, z.isBFloat16) {
-        case (.f2, false): winogradF2GateRow(Float32Lanes.self, gate, filter, blocks: blocks, bias: b, added: a, into: out)
-        case (.f2, true): winogradF2GateRow(BFloat16Lanes.self, gate, filter, blocks: blocks, bias: b, added: a, into: out)
-        case (.f4, false): winogradF4GateRow(Float32Lanes.self, gate, filter, blocks: blocks, bias: b, added: a, into: out)
-        case (.f4, true): winogradF4GateRow(BFloat16Lanes.self, gate, filter, blocks: blocks, bias: b, added: a, into: out)
+        switch (w, z.isBFloat16, added?.isBFloat16 == true) {
+        case (.f2, false, _): winogradF2GateRow(Float32Lanes.self, Float32Lanes.self, gate, filter, blocks: blocks, bias: b, added: a, into: out)
+        case (.f2, true, false): winogradF2GateRow(BFloat16Lanes.self, Float32Lanes.self, gate, filter, blocks: blocks, bias: b, added: a, into: out)
+        case (.f2, true, true): winogradF2GateRow(BFloat16Lanes.self, BFloat16Lanes.self, gate, filter, blocks: blocks, bias: b, added: a, into: out)
+        case (.f4, false, _): winogradF4GateRow(Float32Lanes.self, Float32Lanes.self, gate, filter, blocks: blocks, bias: b, added: a, into: out)
+        case (.f4, true, false): winogradF4GateRow(BFloat16Lanes.self, Float32Lanes.self, gate, filter, blocks: blocks, bias: b, added: a, into: out)
+        case (.f4, true, true): winogradF4GateRow(BFloat16Lanes.self, BFloat16Lanes.self, gate, filter, blocks: blocks, bias: b, added: a, into: out)
         }
     }
 }
@@ -344,10 +347,10 @@ private func load(_ p: UnsafePointer<Float>, _ offset: Int) -> Lanes {
 
 /// F(2, 3): `out(t) = m1 + m2 + m3`, `out(t + d) = m2 - m3 - m4`.
 @inline(never)
-func winogradF2GateRow<S: LaneStore>(_: S.Type, _ g: UnsafePointer<Float>, _ f: UnsafePointer<Float>, blocks: Int, bias: (Float, Float),
-                                     added: (UnsafePointer<Float>, UnsafePointer<Float>)?, into out: PhaseStore) {
+func winogradF2GateRow<S: LaneStore, A: LaneLoad>(_: S.Type, _: A.Type, _ g: UnsafePointer<Float>, _ f: UnsafePointer<Float>, blocks: Int,
+                                                  bias: (Float, Float), added: (UnsafeRawPointer, UnsafeRawPointer)?, into out: PhaseStore) {
     let bg = Lanes(repeating: bias.0), bf = Lanes(repeating: bias.1)
-    let pairs = out.phaseLength, s = 4 * blocks, odd = 4 * pairs
+    let pairs = out.phaseLength, s = 4 * blocks
     for v in 0..<(pairs / Lanes.scalarCount) {
         let p = 4 * Lanes.scalarCount * v   // byte offset of position 16v
         let g0 = load(g, p), g1 = load(g, s + p), g2 = load(g, 2 * s + p), g3 = load(g, 3 * s + p)
@@ -355,8 +358,9 @@ func winogradF2GateRow<S: LaneStore>(_: S.Type, _ g: UnsafePointer<Float>, _ f: 
         // The biases, plus the added term where there is one (loop-invariant: the compiler unswitches it).
         var (eg, ef, og, of) = (bg, bf, bg, bf)
         if let (ag, af) = added {
-            (eg, ef) = (load(ag, p) + bg, load(af, p) + bf)
-            (og, of) = (load(ag, odd + p) + bg, load(af, odd + p) + bf)
+            let e = p / 4, o = pairs + e   // element offsets of the even and odd positions
+            (eg, ef) = (A.load(ag, at: e) + bg, A.load(af, at: e) + bf)
+            (og, of) = (A.load(ag, at: o) + bg, A.load(af, at: o) + bf)
         }
         out.put(S.self, gatedTanh(gate: g0 + g1 + g2 + eg, filter: f0 + f1 + f2 + ef, coarse: S.coarse), phase: 0, lane: p / 4)
         out.put(S.self, gatedTanh(gate: g1 - g2 - g3 + og, filter: f1 - f2 - f3 + of, coarse: S.coarse), phase: 1, lane: p / 4)
@@ -366,10 +370,10 @@ func winogradF2GateRow<S: LaneStore>(_: S.Type, _ g: UnsafePointer<Float>, _ f: 
 /// F(4, 3), `out = Aᵀ m`: with `a = m1 + m2`, `b = m1 - m2`, `c = m3 + m4`, `e = m3 - m4`,
 /// `out(t) = m0 + a + c`, `out(t + d) = b + 2e`, `out(t + 2d) = a + 4c`, `out(t + 3d) = b + 8e + m5`.
 @inline(never)
-func winogradF4GateRow<S: LaneStore>(_: S.Type, _ g: UnsafePointer<Float>, _ f: UnsafePointer<Float>, blocks: Int, bias: (Float, Float),
-                                     added: (UnsafePointer<Float>, UnsafePointer<Float>)?, into out: PhaseStore) {
+func winogradF4GateRow<S: LaneStore, A: LaneLoad>(_: S.Type, _: A.Type, _ g: UnsafePointer<Float>, _ f: UnsafePointer<Float>, blocks: Int,
+                                                  bias: (Float, Float), added: (UnsafeRawPointer, UnsafeRawPointer)?, into out: PhaseStore) {
     let bg = Lanes(repeating: bias.0), bf = Lanes(repeating: bias.1)
-    let quads = out.phaseLength, s = 4 * blocks, phase = 4 * quads
+    let quads = out.phaseLength, s = 4 * blocks
     @inline(__always) func outputs(_ m: UnsafePointer<Float>, _ p: Int) -> (Lanes, Lanes, Lanes, Lanes) {
         let m0 = load(m, p), m1 = load(m, s + p), m2 = load(m, 2 * s + p)
         let m3 = load(m, 3 * s + p), m4 = load(m, 4 * s + p), m5 = load(m, 5 * s + p)
@@ -380,9 +384,11 @@ func winogradF4GateRow<S: LaneStore>(_: S.Type, _ g: UnsafePointer<Float>, _ f: 
         let p = 4 * Lanes.scalarCount * v   // byte offset
         var gate = outputs(g, p), filter = outputs(f, p)
         if let (ag, af) = added {
-            gate = (gate.0 + load(ag, p), gate.1 + load(ag, phase + p), gate.2 + load(ag, 2 * phase + p), gate.3 + load(ag, 3 * phase + p))
-            filter = (filter.0 + load(af, p), filter.1 + load(af, phase + p), filter.2 + load(af, 2 * phase + p),
-                      filter.3 + load(af, 3 * phase + p))
+            let e = p / 4   // element offset in phase 0
+            gate = (gate.0 + A.load(ag, at: e), gate.1 + A.load(ag, at: quads + e), gate.2 + A.load(ag, at: 2 * quads + e),
+                    gate.3 + A.load(ag, at: 3 * quads + e))
+            filter = (filter.0 + A.load(af, at: e), filter.1 + A.load(af, at: quads + e), filter.2 + A.load(af, at: 2 * quads + e),
+                      filter.3 + A.load(af, at: 3 * quads + e))
         }
         let z = (gatedTanh(gate: gate.0 + bg, filter: filter.0 + bf, coarse: S.coarse),
                  gatedTanh(gate: gate.1 + bg, filter: filter.1 + bf, coarse: S.coarse),

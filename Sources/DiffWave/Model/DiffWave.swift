@@ -143,8 +143,8 @@ public final class DiffWave: @unchecked Sendable {
                 let tiles = { (owner: Int) in ws.layerTiles[owner][i].count }
                 team.drain(queue: i + 1, from: k, items: tiles) { owner, j in
                     residualLayer(layer, stepBias: ws.stepBias + i * c, x: x, xNext: i + 1 < layers ? xNext : nil,
-                                  conditioner: conditioner, cached: ws.cachedConditioner(layer: i), tile: ws.layerTiles[owner][i][j],
-                                  scratch: scratch, workspace: ws)
+                                  conditioner: conditioner, cache: ws.cachedConditioner(layer: i, owner: owner, tile: j),
+                                  tile: ws.layerTiles[owner][i][j], scratch: scratch, workspace: ws)
                 }
                 team.waitUntilDone(queue: i + 1, items: tiles)
                 (x, xNext) = (UnsafePointer(xNext), UnsafeMutablePointer(mutating: x))
@@ -155,6 +155,8 @@ public final class DiffWave: @unchecked Sendable {
                 outputProjection(columns: ws.tiles[owner][j], into: out, scratch: scratch, workspace: ws)
             }
         }
+        // This step stored the projections of the cached layers (if it did not read them).
+        ws.conditionerCached = true
     }
 
     /// The queues `predictNoise` runs through the team: the input projection, each layer, the output projection.
@@ -173,26 +175,28 @@ public final class DiffWave: @unchecked Sendable {
     /// One residual layer over the time tile `tile`:
     ///   y = DilatedConv(x + Linear(t_emb)) + Conv1x1(mel)   one GEMM over the stacked taps and mel,
     ///                                                        or Winograd F(4, 3) / F(2, 3) and the mel's
+    ///                                                        (read from the layer's cache after a request's first step)
     ///   z = σ(gate) ⊙ tanh(filter)                          biases folded in
     ///   residual, skip = Conv1x1(z)                          one GEMM
     ///   x' = (x + residual) / √2,  skip_sum += skip          biases folded in
     /// Without `xNext` (the last layer), only the skip half.
     private func residualLayer(_ layer: PackedWeights.Layer, stepBias: UnsafePointer<Float>,
                                x: UnsafePointer<Float>, xNext: UnsafeMutablePointer<Float>?,
-                               conditioner: UnsafePointer<Float>?, cached: UnsafePointer<Float>?, tile: TimeTile,
+                               conditioner: UnsafePointer<Float>?, cache: UnsafeMutableRawPointer?, tile: TimeTile,
                                scratch: Workspace.TileScratch, workspace ws: Workspace) {
         let c = config.residualChannels, n = ws.samples, start = tile.start, width = tile.width
         let d = layer.dilation
-        // The conditioner's projection: cached for this layer (contiguous tiles only), or
-        // computed from the cached upsampled mel, or from the upsampler's second layer run for this tile.
-        let mel: Conditioning = cached.map { .cached($0 + 2 * c * start) }
-            ?? (ws.cachesMel ? .upsampled : nil) ?? conditioner.map { .perTile($0) } ?? .none
+        // The conditioner's projection is computed from the cached upsampled mel, or from the
+        // upsampler's second layer run for this tile; or read from the layer's cache block.
+        let mel: Conditioning = (ws.cachesMel ? .upsampled : nil) ?? conditioner.map { .perTile($0) } ?? .none
+        let projection = cache.map { ProjectionCache(block: $0, filled: ws.conditionerCached, precision: ws.precision, ld: width) }
 
         let winograd = winogradTaps(layer, tile: tile, workspace: ws)
         if let taps = winograd {
-            winogradConvGate(layer, taps, stepBias: stepBias, x: x, mel: mel, tile: tile, scratch: scratch, workspace: ws)
+            winogradConvGate(layer, taps, stepBias: stepBias, x: x, mel: mel, cache: projection, tile: tile, scratch: scratch, workspace: ws)
         } else {
-            dilatedConvGate(layer, stepBias: stepBias, x: x, mel: mel, columns: tile.columns, scratch: scratch, workspace: ws)
+            dilatedConvGate(layer, stepBias: stepBias, x: x, mel: mel, cache: projection, columns: tile.columns,
+                            scratch: scratch, workspace: ws)
         }
         // (2C, width) = W_out @ z, residual rows then skip rows (only the skip rows without
         // `xNext`); its bias is added in the residual and skip updates.
@@ -239,10 +243,32 @@ public final class DiffWave: @unchecked Sendable {
         /// Computed with the conv from the cached upsampled mel (`Workspace.melCache`), in the
         /// GEMMs' input format.
         case upsampled
-        /// Precomputed (`cacheConditioner`): the tile's `(2C, width)`, contiguous (contiguous tiles only).
-        case cached(UnsafePointer<Float>)
         /// An unconditional model.
         case none
+    }
+
+    /// A tile's block of its layer's projection cache (`Workspace.cachedConditioner`): stored
+    /// by the request's first step, which then reads it like the others (so that every step
+    /// adds the same values, rounded alike), and read by the rest.
+    struct ProjectionCache {
+        let block: UnsafeMutableRawPointer
+        let filled: Bool
+        let precision: Precision
+        let ld: Int
+
+        /// Where a float32 projection GEMM writes: the block itself in float32, else nil (through `store`).
+        var float32: UnsafeMutablePointer<Float>? { precision == .float32 ? block.assumingMemoryBound(to: Float.self) : nil }
+
+        /// Stores the projection `(2C, ld)` computed into `projected` where it is not there already (bfloat16, rounded).
+        func store(_ projected: UnsafePointer<Float>, channels c: Int) {
+            if precision == .bfloat16 { convertToBFloat16(projected, count: 2 * c * ld, into: block.assumingMemoryBound(to: UInt16.self)) }
+        }
+
+        /// The gate's added term.
+        var term: AddedTerm {
+            precision == .bfloat16 ? .bfloat16(block.assumingMemoryBound(to: UInt16.self), ld: ld)
+                : .float32(block.assumingMemoryBound(to: Float.self), ld: ld)
+        }
     }
 
     /// The layer's Winograd taps if one of its transforms applies to the tile (F(4, 3) before
@@ -260,17 +286,20 @@ public final class DiffWave: @unchecked Sendable {
 
     /// `z (C, width)` into the gate's output (`gateOutput`): the dilated conv and conditioner
     /// projection as one GEMM over `stacked (3C + M, width) = [y(t - d); y(t); y(t + d); mel(t)]`,
-    /// with `y = x + step bias` and `mel(t)` the tile's upsampled mel (or over the taps alone,
-    /// the cached projection added in the gate), then the gate.
+    /// with `y = x + step bias` and `mel(t)` the tile's upsampled mel, then the gate; with a
+    /// projection cache, over the taps alone, the projection added in the gate (computed by a
+    /// GEMM of its own into the cache in the first step).
     private func dilatedConvGate(_ layer: PackedWeights.Layer, stepBias: UnsafePointer<Float>, x: UnsafePointer<Float>,
-                                 mel: Conditioning, columns: Range<Int>,
+                                 mel: Conditioning, cache: ProjectionCache?, columns: Range<Int>,
                                  scratch: Workspace.TileScratch, workspace ws: Workspace) {
         let c = config.residualChannels, n = ws.samples, start = columns.lowerBound, width = columns.count
         stackDilatedTaps(x, channels: c, samples: n, bias: stepBias, start: start, columns: width,
                          dilation: layer.dilation, into: scratch.stacked, ldStacked: width)
-        var depth = 3 * c, added: UnsafePointer<Float>? = nil, bf16Mel: UnsafePointer<UInt16>? = nil
+        var depth = 3 * c, bf16Mel: UnsafePointer<UInt16>? = nil
         let bf16 = scratch.matmuls[width], m = ws.depth - 3 * c
         switch mel {
+        case _ where cache?.filled == true:
+            break
         case .perTile(let once):
             upsampleSecondLayer(once, samples: n, columns: columns, into: scratch.stacked + 3 * c * width, ld: width)
             depth = ws.depth
@@ -280,31 +309,37 @@ public final class DiffWave: @unchecked Sendable {
         case .upsampled:
             bf16Mel = UnsafePointer(ws.melCache(start: start)!.assumingMemoryBound(to: UInt16.self))
             depth = ws.depth
-        case .cached(let projection):
-            added = projection
         case .none:
             break
         }
-        // (2C, width) = [W_0 | W_1 | W_2 | W_mel] @ stacked (its first `depth` rows); the bias is added in the gate.
+        // Filling the cache: the mel's rows by a GEMM of their own.
+        let fills = cache != nil && depth == ws.depth, convDepth = fills ? 3 * c : depth
+        // (2C, width) = [W_0 | W_1 | W_2 | W_mel] @ stacked (its first `convDepth` rows); the bias is added in the gate.
         if let bf16 {
             // The cached mel is bfloat16 already: only the taps' rows are converted.
             convertToBFloat16(scratch.stacked, count: (bf16Mel == nil ? depth : 3 * c) * width, into: scratch.stacked16)
             if let bf16Mel { (scratch.stacked16 + 3 * c * width).update(from: bf16Mel, count: m * width) }
-            (depth == ws.depth ? bf16.conv : bf16.taps).run(layer.stacked16, scratch.stacked16, scratch.conv)
+            (convDepth == ws.depth ? bf16.conv : bf16.taps).run(layer.stacked16, scratch.stacked16, scratch.conv)
+            if fills { bf16.conditioner!.run(layer.conditioner16, scratch.stacked16 + 3 * c * width, scratch.projected) }
         } else {
-            gemm(m: 2 * c, n: width, k: depth, layer.stacked, lda: ws.depth, scratch.stacked, ldb: width,
+            gemm(m: 2 * c, n: width, k: convDepth, layer.stacked, lda: ws.depth, scratch.stacked, ldb: width,
                  scratch.conv, ldc: width, beta: 0)
+            if fills {
+                gemm(m: 2 * c, n: width, k: m, layer.stacked + 3 * c, lda: ws.depth, scratch.stacked + 3 * c * width, ldb: width,
+                     cache!.float32!, ldc: width, beta: 0)
+            }
         }
-        gatedTanh(scratch.conv, ldy: width, bias: layer.stackedBias, added: added, ldAdded: width,
+        if fills { cache!.store(scratch.projected, channels: c) }
+        gatedTanh(scratch.conv, ldy: width, bias: layer.stackedBias, added: cache?.term,
                   into: gateOutput(scratch, width: width, workspace: ws), channels: c, columns: width)
     }
 
     /// `z (C, width)` into the gate's output (`gateOutput`), in column order where `gatesInColumnOrder`
     /// holds and in phase order elsewhere, by Winograd (Kernels/Winograd.swift):
     /// `m + 2` GEMMs over `1/m` of the columns each; the conditioner's projection computed by a
-    /// GEMM of its own into `scratch.projected` (or cached), added in the gate.
+    /// GEMM of its own into `scratch.projected` or the cache (or read from the cache), added in the gate.
     private func winogradConvGate(_ layer: PackedWeights.Layer, _ taps: PackedWeights.WinogradTaps,
-                                  stepBias: UnsafePointer<Float>, x: UnsafePointer<Float>, mel: Conditioning,
+                                  stepBias: UnsafePointer<Float>, x: UnsafePointer<Float>, mel: Conditioning, cache: ProjectionCache?,
                                   tile: TimeTile, scratch: Workspace.TileScratch, workspace ws: Workspace) {
         let c = config.residualChannels, n = ws.samples, start = tile.start, width = tile.width
         let d = layer.dilation, run = tile.run ?? d, w = taps.transform, q = width / w.phases, block = c * q, products = w.products
@@ -315,8 +350,10 @@ public final class DiffWave: @unchecked Sendable {
         let u16 = scratch.stacked16, melRows16 = u16 + products * block
         winogradInputTransform(w, x, channels: c, samples: n, bias: stepBias, start: start, columns: width,
                                dilation: d, run: run, into: u, ld: q)
-        var added: UnsafePointer<Float>? = nil, melInputs = 0
+        var melInputs = 0
         switch mel {
+        case _ where cache?.filled == true:
+            break
         case .perTile(let once) where tile.run != nil:
             // A strided tile's runs are its phases: each straight into its place.
             for k in 0..<w.phases {
@@ -335,32 +372,30 @@ public final class DiffWave: @unchecked Sendable {
         case .upsampled:
             // Already bfloat16: straight into the GEMM's input.
             gatherMel(UInt16.self, tile: tile, transform: w, dilation: d, workspace: ws, into: melRows16)
-        case .cached(let projection):
-            added = projection
         case .none:
             break
         }
         // (2C, width) = W_mel @ mel, then the products m_j (2C, q); the conv's bias is added in the gate.
-        let computesConditioner = added == nil && m > 0, out = scratch.conv
+        let computesConditioner = cache?.filled != true && m > 0, out = scratch.conv
         if let bf16 {
             convertToBFloat16(u, count: products * block + melInputs, into: u16)
-            if computesConditioner { scratch.conditioner!.run(layer.conditioner16, melRows16, scratch.projected) }
+            if computesConditioner { scratch.matmuls[width]!.conditioner!.run(layer.conditioner16, melRows16, scratch.projected) }
             bf16.run(taps.products16, u16, out)
         } else {
             if computesConditioner {
                 gemm(m: 2 * c, n: width, k: m, layer.stacked + 3 * c, lda: ws.depth, melRows, ldb: width,
-                     scratch.projected, ldc: width, beta: 0)
+                     cache?.float32 ?? scratch.projected, ldc: width, beta: 0)
             }
             for j in 0..<products {
                 gemm(m: 2 * c, n: q, k: c, taps.products + j * 2 * c * c, lda: c, u + j * block, ldb: q,
                      out + j * 2 * block, ldc: q, beta: 0)
             }
         }
-        if computesConditioner { added = UnsafePointer(scratch.projected) }
+        if computesConditioner { cache?.store(scratch.projected, channels: c) }
+        let added = cache?.term ?? (computesConditioner ? .float32(scratch.projected, ld: width) : nil)
         var z = gateOutput(scratch, width: width, workspace: ws)
         z.columnOrder = Self.gatesInColumnOrder(tile: tile, dilation: d) ? d : nil
-        winogradGatedTanh(w, out, ldm: q, bias: layer.stackedBias, added: added, ldAdded: width,
-                          into: z, channels: c, columns: width)
+        winogradGatedTanh(w, out, ldm: q, bias: layer.stackedBias, added: added, into: z, channels: c, columns: width)
     }
 
     /// The cached upsampled mel's columns of `tile`, `(M, width)` in phase order: from the
@@ -380,33 +415,22 @@ public final class DiffWave: @unchecked Sendable {
         }
     }
 
-    /// Fills the workspace's caches once per request, tile by tile from the upsampler's first
-    /// layer `(M, N / 16)`: the upsampled mel (`Workspace.melCache`), and for each cached
-    /// layer `W_mel @ mel (2C, width)`, one contiguous block per tile so that the step streams it,
-    /// in the column order its layer's step uses (phase order where Winograd applies).
+    /// Readies the workspace's caches for a request's conditioner, the upsampler's first layer
+    /// `(M, N / 16)`: fills the upsampled mel (`Workspace.melCache`) tile by tile, and lets the
+    /// next step compute and store the cached layers' projections (`Workspace.cachedConditioner`).
     func cacheConditioner(_ once: UnsafePointer<Float>, workspace ws: Workspace) {
-        let c = config.residualChannels, m = config.nMels, n = ws.samples
-        guard ws.cachesMel || ws.cachedLayers > 0 else { return }
+        let m = config.nMels, n = ws.samples
+        ws.conditionerCached = false
+        guard ws.cachesMel else { return }
         ws.forEachRange { k, _ in
             let scratch = ws.scratch[k]
             for columns in ws.tiles[k] {
-                let tile = columns.lowerBound, width = columns.count
+                let mel = ws.melCache(start: columns.lowerBound)!, width = columns.count
                 upsampleSecondLayer(once, samples: n, columns: columns, into: scratch.stacked, ld: width)
-                if let mel = ws.melCache(start: tile), ws.precision == .bfloat16 {
+                if ws.precision == .bfloat16 {
                     convertToBFloat16(scratch.stacked, count: m * width, into: mel.assumingMemoryBound(to: UInt16.self))
-                } else if let mel = ws.melCache(start: tile) {
+                } else {
                     mel.assumingMemoryBound(to: Float.self).update(from: scratch.stacked, count: m * width)
-                }
-                for (i, layer) in packed.layers.prefix(ws.cachedLayers).enumerated() {
-                    let out = ws.cachedConditioner(layer: i)! + 2 * c * tile
-                    // Tiles that take Winograd go through `conv` into their layer's phase order.
-                    let taps = winogradTaps(layer, tile: .contiguous(columns), workspace: ws)
-                    gemm(m: 2 * c, n: width, k: m, layer.stacked + 3 * c, lda: ws.depth, scratch.stacked, ldb: width,
-                         taps == nil ? out : scratch.conv, ldc: width, beta: 0)
-                    if let taps {
-                        winogradSplitColumns(taps.transform, UnsafePointer(scratch.conv), ldSource: width, rows: 2 * c,
-                                             columns: width, dilation: layer.dilation, run: layer.dilation, into: out, ld: width)
-                    }
                 }
             }
         }

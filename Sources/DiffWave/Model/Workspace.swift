@@ -15,15 +15,15 @@ public final class Workspace {
         /// Under `.bfloat16`: the GEMMs' bfloat16 inputs (`stacked` converted, the gate's `z`
         /// written directly), and the matmuls for each tile width a thread meets (the full
         /// tile and each range's rest): the conv with and without the conditioner's rows (cached
-        /// layers), the output projection, and its skip rows alone (the last layer).
+        /// layers), the output projection, its skip rows alone (the last layer), and the
+        /// conditioner's projection `(2C, M) @ (M, width)` alone (conditional models).
         let stacked16: UnsafeMutablePointer<UInt16>
         let gated16: UnsafeMutablePointer<UInt16>
-        let matmuls: [Int: (conv: BF16Matmul, taps: BF16Matmul, output: BF16Matmul, skip: BF16Matmul)]
+        let matmuls: [Int: (conv: BF16Matmul, taps: BF16Matmul, output: BF16Matmul, skip: BF16Matmul, conditioner: BF16Matmul?)]
         /// Under `.bfloat16`: Winograd's `m + 2` products `(2C, C) @ (C, tile / m)` as one batched
         /// matmul for each transform that divides a full tile (one call instead of `m + 2`: 1-4 %
-        /// faster, bit-identical), and the conditioner's `(2C, M) @ (M, tile)` (conditional models).
+        /// faster, bit-identical).
         let winograd: [Winograd: BF16Matmul]
-        let conditioner: BF16Matmul?
 
         init(channels c: Int, depth: Int, tile: Int, widths: Set<Int>, precision: Precision,
              allocate: (Int) -> UnsafeMutablePointer<Float>) {
@@ -34,14 +34,16 @@ public final class Workspace {
             let half = precision == .bfloat16 ? 1 : 0   // two bfloat16 values per float
             stacked16 = UnsafeMutableRawPointer(allocate(half * (depth * tile + 1) / 2)).assumingMemoryBound(to: UInt16.self)
             gated16 = UnsafeMutableRawPointer(allocate(half * (c * tile + 1) / 2)).assumingMemoryBound(to: UInt16.self)
-            var matmuls: [Int: (conv: BF16Matmul, taps: BF16Matmul, output: BF16Matmul, skip: BF16Matmul)] = [:]
+            var matmuls: [Int: (conv: BF16Matmul, taps: BF16Matmul, output: BF16Matmul, skip: BF16Matmul, conditioner: BF16Matmul?)] = [:]
+            let m = depth - 3 * c
             if precision == .bfloat16 {
                 for w in widths {
                     // Sampler checked Precision.isAvailable, so building these cannot fail.
                     matmuls[w] = (try! BF16Matmul(m: 2 * c, n: w, k: depth, lda: depth, ldb: w, ldc: w),
                                   try! BF16Matmul(m: 2 * c, n: w, k: 3 * c, lda: depth, ldb: w, ldc: w),
                                   try! BF16Matmul(m: 2 * c, n: w, k: c, lda: c, ldb: w, ldc: w),
-                                  try! BF16Matmul(m: c, n: w, k: c, lda: c, ldb: w, ldc: w))
+                                  try! BF16Matmul(m: c, n: w, k: c, lda: c, ldb: w, ldc: w),
+                                  m > 0 ? try! BF16Matmul(m: 2 * c, n: w, k: m, lda: m, ldb: w, ldc: w) : nil)
                 }
             }
             self.matmuls = matmuls
@@ -53,9 +55,6 @@ public final class Workspace {
                 }
             }
             self.winograd = winograd
-            let m = depth - 3 * c
-            conditioner = precision == .bfloat16 && m > 0
-                ? try! BF16Matmul(m: 2 * c, n: tile, k: m, lda: m, ldb: tile, ldc: tile) : nil
         }
 
         static func floats(channels c: Int, depth: Int, tile: Int, precision: Precision) -> Int {
@@ -85,26 +84,33 @@ public final class Workspace {
     /// runs per tile in every layer and step.
     private let melStorage: UnsafeMutableRawPointer?
     /// The conditioner's projection `W_mel @ mel (2C, N)` of the first `cachedLayers` layers,
-    /// computed once per request (`DiffWave.cacheConditioner`), each tile in the column order
-    /// its layer's step uses (phase order where Winograd applies).
+    /// in the GEMMs' input format (float32, or bfloat16 bit patterns: the gate widens them),
+    /// computed by the first step of a request and read by the others: a block `(2C, width)`
+    /// per tile of the layer (`layerTiles`) at its `cacheColumns`, in the column order the tile's
+    /// step uses (phase order where Winograd applies).
     let cachedLayers: Int
-    let conditionerCache: UnsafeMutablePointer<Float>
+    private let conditionerStorage: UnsafeMutableRawPointer
+    /// Whether the steps read the cached projections; cleared by `DiffWave.cacheConditioner`
+    /// for the request's conditioner, so that its first step computes and stores them.
+    var conditionerCached = false
     /// Column ranges, one per compute thread, and each thread's tile scratch.
     let ranges: [Range<Int>]
     let scratch: [TileScratch]
     /// Each thread's contiguous tiles (the output projection's, the caches').
     let tiles: [[Range<Int>]]
     /// Each thread's tiles in each layer (`TimeTile.plan`), the items of the layer's queue
-    /// that the thread owns (`ComputeTeam.drain`).
+    /// that the thread owns (`ComputeTeam.drain`), and where each one's block starts in its
+    /// layer's projection cache, in columns: the layer's tiles side by side (they partition the columns).
     let layerTiles: [[[TimeTile]]]
+    let cacheColumns: [[[Int]]]
     /// The threads that run the ranges.
     let team: ComputeTeam
     /// Every buffer above, released with the workspace.
     private let allocations: [LargeAllocation]
 
     /// `memoryBudgetBytes` is what the workspace may hold: the activations and tile scratch
-    /// always, then the upsampled mel if it fits (it saves the most per byte), then, in float32,
-    /// as many layers of conditioner projection as fit in the rest (neither for an unconditional model).
+    /// always, then the upsampled mel if it fits (it saves the most per byte), then as many
+    /// layers of conditioner projection as fit in the rest (neither for an unconditional model).
     public init(model: DiffWave, samples: Int, threads: Int = 1, precision: Precision = .float32,
                 tile: Int = DiffWave.tileColumns, memoryBudgetBytes: Int = 0) {
         self.precision = precision
@@ -137,13 +143,10 @@ public final class Workspace {
         let melCached = m > 0 && melBytes <= left
         if melCached { left -= melBytes }
         melStorage = melCached ? UnsafeMutableRawPointer(alloc((melBytes + 3) / 4)) : nil
-        // Only layers on contiguous tiles: a cache holds each tile in its layer's phase order.
-        // None under bfloat16, where streaming a layer's float32 projection back from memory
-        // costs as much as its bf16 GEMM (BASE 2 s, mel only vs 8 layers: 1-2 % faster, half the RSS).
+        let layerBytes = Workspace.cachedLayerBytes(channels: c, samples: samples, precision: precision)
+        cachedLayers = m == 0 ? 0 : min(model.packed.layers.count, left / layerBytes)
+        conditionerStorage = UnsafeMutableRawPointer(alloc((cachedLayers * layerBytes + 3) / 4))
         let width = self.tile
-        let contiguousLayers = model.packed.layers.prefix { TimeTile.stridedRun(tile: width, dilation: $0.dilation) == nil }.count
-        cachedLayers = m == 0 || precision == .bfloat16 ? 0 : min(contiguousLayers, left / (4 * 2 * c * samples))
-        conditionerCache = alloc(cachedLayers * 2 * c * samples)
         // Every range's tile widths in every thread's scratch: a thread takes the others' tiles
         // once done with its own (`ComputeTeam.drain`).
         let widths = Set(ranges.flatMap { [min(tile, $0.count), $0.count % tile] }.filter { $0 > 0 })
@@ -155,6 +158,9 @@ public final class Workspace {
         tiles = ranges.map { TimeTile.grid($0, tile: width) }
         layerTiles = ranges.map { range in
             model.packed.layers.map { TimeTile.plan(range: range, samples: n, tile: width, dilation: $0.dilation) }
+        }
+        cacheColumns = zip(ranges, layerTiles).map { range, layers in
+            layers.map { tiles in Array(tiles.reduce(into: [range.lowerBound]) { $0.append($0.last! + $1.width) }.dropLast()) }
         }
         team = ComputeTeam(count: ranges.count, queues: DiffWave.queues(layers: model.packed.layers.count))
     }
@@ -171,8 +177,14 @@ public final class Workspace {
     /// (2C, N) each, and each thread's tile scratch.
     static func bytes(channels c: Int, depth: Int, samples: Int, tile: Int, threads: Int, precision: Precision,
                       cachedLayers: Int, melCached: Bool) -> Int {
-        4 * ((3 + 2 * cachedLayers) * c * samples + threads * TileScratch.floats(channels: c, depth: depth, tile: tile, precision: precision))
+        4 * (3 * c * samples + threads * TileScratch.floats(channels: c, depth: depth, tile: tile, precision: precision))
+            + cachedLayers * cachedLayerBytes(channels: c, samples: samples, precision: precision)
             + (melCached ? melBytes(mels: depth - 3 * c, samples: samples, precision: precision) : 0)
+    }
+
+    /// One layer's cached conditioner projection `(2C, N)` in the GEMMs' input format.
+    static func cachedLayerBytes(channels c: Int, samples: Int, precision: Precision) -> Int {
+        2 * c * samples * (precision == .bfloat16 ? 2 : 4)
     }
 
     /// The upsampled mel `(M, N)` in the GEMMs' input format.
@@ -197,9 +209,11 @@ public final class Workspace {
                                              min(tile, range.upperBound - start)) }
     }
 
-    /// Layer `i`'s cached conditioner projection `(2C, N)`, if it is cached.
-    func cachedConditioner(layer i: Int) -> UnsafeMutablePointer<Float>? {
-        i < cachedLayers ? conditionerCache + i * 2 * channels * samples : nil
+    /// The cache block `(2C, width)` of layer `i`'s tile `j` of thread `owner`'s, if the layer is cached.
+    func cachedConditioner(layer i: Int, owner: Int, tile j: Int) -> UnsafeMutableRawPointer? {
+        guard i < cachedLayers else { return nil }
+        let columns = samples * i + cacheColumns[owner][i][j]
+        return conditionerStorage + Workspace.cachedLayerBytes(channels: channels, samples: columns, precision: precision)
     }
 
     /// Runs `body(thread, range)` for every thread's column range, in parallel, and waits.

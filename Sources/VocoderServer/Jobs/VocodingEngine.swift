@@ -11,9 +11,14 @@ public final class VocodingEngine: Sendable {
     /// The model's own analysis (copy synthesis, `POST /mel`); its FFT plan is made once.
     let melFrontend: MelFrontend
 
-    public init(model: DiffWave, trained: Bool, memoryBudgetBytes: Int = Sampler.defaultMemoryBudgetBytes) throws(DiffWaveError) {
+    /// The workspace budget of a bfloat16 job (the float32 samplers hold their own).
+    let bf16MemoryBudgetBytes: Int
+
+    public init(model: DiffWave, trained: Bool, memoryBudgetBytes: Int = Sampler.defaultMemoryBudgetBytes(.float32),
+                bf16MemoryBudgetBytes: Int = Sampler.defaultMemoryBudgetBytes(.bfloat16)) throws(DiffWaveError) {
         self.model = model
         self.trained = trained
+        self.bf16MemoryBudgetBytes = bf16MemoryBudgetBytes
         var samplers: [NoiseSchedule.Kind: Sampler] = [:]
         for kind in NoiseSchedule.Kind.allCases {
             samplers[kind] = try Sampler(model: model, schedule: NoiseSchedule(kind, config: model.config),
@@ -32,7 +37,7 @@ public final class VocodingEngine: Sendable {
         // Requests were checked against Precision.isAvailable, so this cannot throw for them.
         let sampler = spec.precision == exact.precision
             ? exact : try Sampler(model: model, schedule: exact.schedule, precision: spec.precision,
-                                  memoryBudgetBytes: exact.memoryBudgetBytes)
+                                  memoryBudgetBytes: bf16MemoryBudgetBytes)
         let samples: [Float]
         switch spec.input {
         case .mel(let mel): samples = try sampler.vocode(mel: mel, noise: .seed(spec.seed), threads: threads, progress: progress)
