@@ -35,6 +35,32 @@ import Testing
         #expect(try Self.mappingFlags(p).isEmpty)   // unmapped, not kept by the heap (tests run serially in CI)
     }
 
+    /// A released spare-able buffer is kept (mapped, contents as they were) and handed to the
+    /// next request for as much or less, trimmed to it; `releaseUntaken` unmaps the rest.
+    @Test func sparesAreReusedTrimmedAndReleased() throws {
+        let spares = LargeAllocation.Spares(), page = LargeAllocation.hugePageBytes
+        var big: LargeAllocation? = LargeAllocation(floats: 3 * page / 4, spares: spares)   // 3 huge pages
+        let p = big!.floats
+        p[0] = 42
+        big = nil
+        let kept = try Self.mappingFlags(p)
+        #expect(spares.bytes == 3 * page && !kept.isEmpty)
+        // Two pages' worth: the same mapping, its contents kept, its third page unmapped.
+        var reused: LargeAllocation? = LargeAllocation(floats: 2 * page / 4, spares: spares)
+        #expect(reused!.floats == p && p[0] == 42 && spares.bytes == 0)
+        let trimmed = try Self.mappingFlags(p + 2 * page / 4)
+        #expect(trimmed.isEmpty)
+        // Without spares, a fresh zeroed mapping; with nothing that fits, too.
+        let fresh = LargeAllocation(floats: 2 * page / 4)
+        #expect(fresh.floats != p && fresh.floats[0] == 0)
+        reused = nil
+        let larger = LargeAllocation(floats: 3 * page / 4, spares: spares)
+        #expect(larger.floats != p && larger.floats[0] == 0 && spares.bytes == 2 * page)
+        spares.releaseUntaken()
+        let released = try Self.mappingFlags(p)
+        #expect(spares.bytes == 0 && released.isEmpty)
+    }
+
     @Test func failedMappingIsATypedError() {
         #expect(throws: DiffWaveError.self) { try LargeAllocation.map(bytes: 1 << 60) }   // ENOMEM
     }

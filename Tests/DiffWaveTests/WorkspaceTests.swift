@@ -122,6 +122,30 @@ import Testing
         }
     }
 
+    /// A thread's next workspace reuses the last one's whole-signal buffers (not zeroed) and
+    /// computes the same, caches included; what it does not take is unmapped.
+    @Test func aThreadsNextWorkspaceReusesTheLastOnesBuffers() throws {
+        let model = try Self.sixLayerModel()
+        let n = 64 * 1024   // 2 MiB per (C, N) buffer: mapped, so spare-able
+        let x = Self.randomSignal(n, seed: 21), once = Self.randomConditioner(model, samples: n, seed: 22)
+        func run() -> (out: [Float], buffers: Set<UnsafeMutablePointer<Float>>) {
+            let ws = Workspace(model: model, samples: n, threads: 2, memoryBudgetBytes: 1 << 30)
+            model.cacheConditioner(once, workspace: ws)
+            _ = DiffWaveTests.evaluate(model, x, step: 2, conditioner: once, workspace: ws)
+            return (DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: ws), [ws.x, ws.xNext, ws.skip])
+        }
+        LargeAllocation.Spares.current.releaseUntaken()
+        let first = run(), second = run()
+        #expect(second.buffers == first.buffers)
+        #expect(second.out == first.out)
+        // Reused, not fresh: the last request's values are still there (a new mapping reads as zeros).
+        let third = Workspace(model: model, samples: n, threads: 2, memoryBudgetBytes: 1 << 30)
+        #expect(UnsafeBufferPointer(start: third.x, count: 8 * n).contains { $0 != 0 })
+        // A shorter request takes what fits and the rest is unmapped once its workspace is built.
+        let short = Workspace(model: model, samples: n / 2, memoryBudgetBytes: 1 << 30)
+        #expect(short.samples == n / 2 && LargeAllocation.Spares.current.bytes == 0)
+    }
+
     /// Each layer's tiles side by side fill its cache: every column in exactly one tile's block.
     @Test(arguments: [(1, 512), (2, 64), (3, 37)])
     func cacheBlocksPartitionEachLayer(threads: Int, tile: Int) throws {

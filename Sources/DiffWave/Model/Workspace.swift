@@ -120,13 +120,17 @@ public final class Workspace {
         self.tile = min(tile, max(samples, 1))
         self.depth = model.packed.stackedDepth
         var allocations: [LargeAllocation] = []
-        func alloc(_ n: Int) -> UnsafeMutablePointer<Float> {
-            allocations.append(LargeAllocation(floats: n))
+        // The whole-signal buffers are written before they are read (x by the input projection,
+        // x' by each layer, the skip sum cleared, the caches filled): they may reuse the thread's
+        // last workspace's mappings.
+        let spares = LargeAllocation.Spares.current
+        func alloc(_ n: Int, reuse: Bool = false) -> UnsafeMutablePointer<Float> {
+            allocations.append(LargeAllocation(floats: n, spares: reuse ? spares : nil))
             return allocations.last!.floats
         }
-        x = alloc(c * samples)
-        xNext = alloc(c * samples)
-        skip = alloc(c * samples)
+        x = alloc(c * samples, reuse: true)
+        xNext = alloc(c * samples, reuse: true)
+        skip = alloc(c * samples, reuse: true)
         embedding = alloc(DiffWaveConfig.embeddingWidth)
         hidden = alloc(DiffWaveConfig.embeddingWidth)
         tableRow = alloc(DiffWaveConfig.embeddingTableWidth)
@@ -142,18 +146,19 @@ public final class Workspace {
         var left = max(0, memoryBudgetBytes - activations)
         let melCached = m > 0 && melBytes <= left
         if melCached { left -= melBytes }
-        melStorage = melCached ? UnsafeMutableRawPointer(alloc((melBytes + 3) / 4)) : nil
+        melStorage = melCached ? UnsafeMutableRawPointer(alloc((melBytes + 3) / 4, reuse: true)) : nil
         let layerBytes = Workspace.cachedLayerBytes(channels: c, samples: samples, precision: precision)
         cachedLayers = m == 0 ? 0 : min(model.packed.layers.count, left / layerBytes)
-        conditionerStorage = UnsafeMutableRawPointer(alloc((cachedLayers * layerBytes + 3) / 4))
+        conditionerStorage = UnsafeMutableRawPointer(alloc((cachedLayers * layerBytes + 3) / 4, reuse: true))
         let width = self.tile
         // Every range's tile widths in every thread's scratch: a thread takes the others' tiles
         // once done with its own (`ComputeTeam.drain`).
         let widths = Set(ranges.flatMap { [min(tile, $0.count), $0.count % tile] }.filter { $0 > 0 })
         scratch = ranges.map { _ in
-            TileScratch(channels: c, depth: depth, tile: tile, widths: widths, precision: precision, allocate: alloc)
+            TileScratch(channels: c, depth: depth, tile: tile, widths: widths, precision: precision, allocate: { alloc($0) })
         }
         self.allocations = allocations
+        spares.releaseUntaken()
         let n = samples
         tiles = ranges.map { TimeTile.grid($0, tile: width) }
         layerTiles = ranges.map { range in
