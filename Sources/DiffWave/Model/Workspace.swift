@@ -1,6 +1,7 @@
 /// A job's scratch memory and compute threads for one utterance length: whole-signal
 /// activations plus, per compute thread, one time tile of intermediates. Allocated once per
-/// request; the step loop never allocates.
+/// request (the whole-signal buffers from the thread's last workspace's mappings where they
+/// fit, `LargeAllocation.Spares`); the step loop never allocates.
 public final class Workspace {
     /// One thread's tile scratch: the stacked GEMM input `[y(t - d); y(t); y(t + d); mel(t)]`
     /// (3C + M, tile) or Winograd's input blocks and the mel in phase order ((2C + M, tile) at
