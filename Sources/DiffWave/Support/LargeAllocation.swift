@@ -54,7 +54,7 @@ final class LargeAllocation {
 
     /// Mappings released by a thread's workspaces, for the thread's next workspace: reused,
     /// they skip the kernel's zeroing of fresh pages and their faults (6 % of a bf16 2 s request's
-    /// samples; alternating runs 3.6 % faster). The next workspace takes what fits
+    /// samples; alternating bf16 runs 3.6-6 % faster). The next workspace takes what fits
     /// (`take`) and then releases the rest (`releaseUntaken`), so that a thread holds at most its
     /// last workspace's buffers between requests: a service worker, one job's budget.
     final class Spares: @unchecked Sendable {
