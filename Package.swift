@@ -2,10 +2,11 @@
 import PackageDescription
 
 // The engine's element-wise kernels (16-lane SIMD) compile for this CPU level. On x86-64 the
-// default is `haswell` (x86-64-v3: AVX2 and FMA, every x86 server CPU since 2013), measured
-// 1.8x faster on the gate than the SSE2 baseline (bench/README.md); `diffwave` checks the CPU
-// at start-up and says so where it falls short. DIFFWAVE_TARGET_CPU overrides it: `x86-64`
-// for older CPUs, or e.g. `znver4` / `sapphirerapids` to use AVX-512 on a build for that machine.
+// default is `haswell` (x86-64-v3: AVX2 and FMA, every x86 server CPU since 2013): the kernels
+// are written around fused multiply-adds and wide vectors, which the SSE2 baseline lacks
+// (bench/README.md has the figures); `diffwave` checks the CPU at start-up and says so where it
+// falls short. DIFFWAVE_TARGET_CPU overrides it: `x86-64` for older CPUs, or e.g. `znver4` /
+// `sapphirerapids` to use AVX-512 on a build for that machine.
 let targetCPU: [String] = {
     if let cpu = Context.environment["DIFFWAVE_TARGET_CPU"] { return cpu.isEmpty ? [] : ["-target-cpu", cpu] }
     #if arch(x86_64)
@@ -48,7 +49,7 @@ let package = Package(
             dependencies: ["CSndfile", "CBLAS", "CDNNL", "CFFTW", "CZlibSystem", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: [
                 .unsafeFlags(["-Ounchecked"] + targetCPU, .when(configuration: .release)),
-                // The kernels' SIMD code is ~20x slower unoptimised; tests run it on real models.
+                // Unoptimised, the kernels' SIMD code is far too slow for tests that run it on real models.
                 .unsafeFlags(["-O"] + targetCPU, .when(configuration: .debug)),
             ]
         ),

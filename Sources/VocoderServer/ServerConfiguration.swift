@@ -13,9 +13,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Concurrent jobs (worker threads). Default: cores / threadsPerJob.
     public var workers = defaultWorkers(threadsPerJob: defaultThreadsPerJob)
     /// Compute threads per job; workers × threadsPerJob should not exceed the cores.
-    /// Default 2 (1 on one core): on the 2-core reference machine two jobs of one thread and
-    /// one job of two threads deliver about the same audio per second (RTF 3.1-3.2 each vs 1.67), and the
-    /// two-thread job finishes each request in half the time.
+    /// Default 2 (1 on one core): two jobs of one thread and one job of two threads deliver
+    /// about the same audio per second, and the two-thread job finishes each request in half
+    /// the time (bench/README.md, threading policy).
     public var threadsPerJob = defaultThreadsPerJob
 
     public static let defaultThreadsPerJob = min(2, max(1, ProcessInfo.processInfo.activeProcessorCount))

@@ -15,7 +15,7 @@ extension ZipArchive {
     /// Locates the entries of an archive of `size` bytes, by name, for `extractLocated`.
     /// ZIPFoundation's extraction loops forever when an entry's data ends early: at end of
     /// file its reader returns no bytes and its inflate (or copy) loop asks again, so an
-    /// 11-byte truncated deflate stream spun a thread at 100% CPU (found by `fuzz/run zip`).
+    /// 11-byte truncated deflate stream spun a thread forever at full CPU (found by `fuzz/run zip`).
     /// Entries located here are extracted by us, over exactly their bytes; ZIP64 entries (whose
     /// 32-bit fields hold 0xFFFFFFFF) are left to ZIPFoundation.
     ///

@@ -21,8 +21,8 @@ func gemm(
     precondition(m >= 0 && n >= 0 && k >= 0 && lda >= max(k, 1) && ldb >= max(n, 1) && ldc >= max(n, 1),
                  "gemm: bad shape m=\(m) n=\(n) k=\(k) lda=\(lda) ldb=\(ldb) ldc=\(ldc)")
     if m == 0 || n == 0 { return }
-    // oneDNN's sgemm measured 10-15 % faster than OpenBLAS's on the engine's shapes
-    // (bench/README.md); cblas_sgemm(CblasRowMajor, ...) takes the same arguments.
+    // oneDNN's sgemm rather than OpenBLAS's: it was the faster of the two on the engine's
+    // shapes (bench/README.md); cblas_sgemm(CblasRowMajor, ...) takes the same arguments.
     ComputeLibrary.useOneOpenMPThreadHere()
     let status = dnnl_sgemm(CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "N")), Int64(m), Int64(n), Int64(k),
                             alpha, a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc))

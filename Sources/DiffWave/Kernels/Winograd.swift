@@ -18,8 +18,8 @@
 /// block of shorter runs. From the transformed inputs to the gate a tile stays in phase order,
 /// `[phase 0 | phase 1 | ...]` per row (the GEMMs do not care about column order); on a
 /// contiguous tile from d = 2 the gate writes `z` back in column order, so that the output
-/// projection and the residual update run over plain columns (`GateOutput.columnOrder`:
-/// measured faster than updates moving 2 to 8 lanes at a time, bench/README.md); at d = 1 and on
+/// projection and the residual update run over plain columns (`GateOutput.columnOrder`: one
+/// contiguous loop instead of updates moving 2 to 8 lanes at a time); at d = 1 and on
 /// strided tiles it stays in phase order to the update. The kernels move runs of `r` columns as
 /// vectors of `d` lanes (8) or of whole `Lanes` (16 and up); at d = 2 and 4 they load or store
 /// whole vectors and transpose the short runs in registers (input transform, the bf16 mel's
@@ -176,8 +176,9 @@ where V.Scalar == Float {
 @_transparent
 func runsInPhases(_ x: UnsafePointer<Float>, run: Int) -> (Lanes, Lanes, Lanes, Lanes) {
     let raw = UnsafeRawPointer(x)
-    // Two branches with constant lane indices: one body choosing its indices by `run` was 2.5 %
-    // slower end to end (bf16 2 s), the shuffles no longer constant.
+    // Two branches with constant lane indices, so that each compiles to fixed shuffles: one
+    // body choosing its indices by `run` made them variable and was slower end to end
+    // (bench/README.md).
     if run == 2 {
         @_transparent func v(_ c: Int) -> SIMD8<UInt64> { raw.loadUnaligned(fromByteOffset: 64 * c, as: SIMD8<UInt64>.self) }
         let c = (v(0), v(1), v(2), v(3))

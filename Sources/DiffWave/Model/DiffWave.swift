@@ -10,8 +10,8 @@ public final class DiffWave: @unchecked Sendable {
     let weights: DiffWaveWeights
     let packed: PackedWeights
     /// Time columns per tile: large enough for efficient GEMMs, small enough that a tile's
-    /// scratch ((3C + M + 5C)·tile floats, 1.2 MB for BASE) stays in L2. Measured on the
-    /// BASE model (bench/README.md): 256 to 2048 are within noise of each other.
+    /// scratch ((3C + M + 5C)·tile floats, 1.2 MB for BASE) stays in L2. Narrower and wider
+    /// tiles were tried on BASE and none did better (bench/README.md).
     public static let tileColumns = 512
 
     public init(config: DiffWaveConfig, weights: DiffWaveWeights) throws(DiffWaveError) {

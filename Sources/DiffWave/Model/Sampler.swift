@@ -28,8 +28,9 @@ public struct Sampler: Sendable {
     /// The budget where none is given. Float32, the exact path, stays lean: 224 MiB holds
     /// the mel and 8 of BASE's 30 layers at 2 s; at 10 s (activations 173 MB) neither (the mel,
     /// 71 MB, would take the process's peak past 300 MB). Bfloat16, the fast path, trades
-    /// memory for speed: 2 GiB holds the mel and all 30 layers up to 11 s of BASE audio (its
-    /// projection GEMMs were a fifth of a step: 2 s RTF 1.02 -> 0.87, 10 s 0.98 -> 0.88).
+    /// memory for speed: 2 GiB holds the mel and all 30 layers up to 11 s of BASE audio, so that
+    /// five of a request's six steps skip every layer's conditioner GEMM, a large share of a
+    /// bf16 step (bench/README.md).
     public static func defaultMemoryBudgetBytes(_ precision: Precision) -> Int {
         precision == .bfloat16 ? 2048 << 20 : 224 << 20
     }

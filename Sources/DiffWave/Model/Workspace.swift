@@ -22,8 +22,8 @@ public final class Workspace {
         let gated16: UnsafeMutablePointer<UInt16>
         let matmuls: [Int: (conv: BF16Matmul, taps: BF16Matmul, output: BF16Matmul, skip: BF16Matmul, conditioner: BF16Matmul?)]
         /// Under `.bfloat16`: Winograd's `m + 2` products `(2C, C) @ (C, tile / m)` as one batched
-        /// matmul for each transform that divides a full tile (one call instead of `m + 2`: 1-4 %
-        /// faster, bit-identical).
+        /// matmul for each transform that divides a full tile: one call instead of `m + 2` saves
+        /// the per-call overhead, and the result is bit-identical.
         let winograd: [Winograd: BF16Matmul]
 
         init(channels c: Int, depth: Int, tile: Int, widths: Set<Int>, precision: Precision,

@@ -7,11 +7,11 @@ import Glibc
 /// in `deinit`. From a huge page up it is a private anonymous mapping of whole 2 MiB pages,
 /// 2 MiB aligned and advised for transparent huge pages (Linux grants them on `madvise` in its
 /// default THP mode): a tile touches 64 rows of each buffer, a row apart, and with 4 KiB pages
-/// that is a TLB miss and, once per request, a page fault per 4 KiB (bf16, 2 s, one thread:
-/// 4-8 % faster). Mapped, not malloc'd, so that freeing returns the memory at once: from the
-/// heap, glibc kept one request's freed buffers beside the next one's (its mmap threshold
-/// rises after the first free), +28 MiB of peak RSS at 2 s. Fresh mappings read as zeros and
-/// are faulted in by whoever first writes them, the compute threads.
+/// every row is a TLB miss and, once per request, every 4 KiB a page fault. Mapped, not
+/// malloc'd, so that freeing returns the memory at once: from the heap, glibc kept one
+/// request's freed buffers beside the next one's (its mmap threshold rises after the first
+/// free), which raised the peak RSS. Fresh mappings read as zeros and are faulted in by
+/// whoever first writes them, the compute threads. Figures: bench/README.md.
 ///
 /// A buffer whose contents are always written before they are read may come from `spares`
 /// instead: mappings that the thread's last workspace released (`Spares`).
@@ -53,10 +53,11 @@ final class LargeAllocation {
     }
 
     /// Mappings released by a thread's workspaces, for the thread's next workspace: reused,
-    /// they skip the kernel's zeroing of fresh pages and their faults (6 % of a bf16 2 s request's
-    /// samples; alternating bf16 runs 3.6-6 % faster). The next workspace takes what fits
-    /// (`take`) and then releases the rest (`releaseUntaken`), so that a thread holds at most its
-    /// last workspace's buffers between requests: a service worker, one job's budget.
+    /// they skip the kernel's zeroing of fresh pages and their faults, which with the bf16
+    /// projection cache became a visible part of a request (bench/README.md). The next
+    /// workspace takes what fits (`take`) and then releases the rest (`releaseUntaken`), so that
+    /// a thread holds at most its last workspace's buffers between requests: a service worker,
+    /// one job's budget.
     final class Spares: @unchecked Sendable {
         private var mappings: [(address: UnsafeMutableRawPointer, bytes: Int)] = []
         private let lock = NSLock()
