@@ -1,12 +1,12 @@
 # syntax=docker/dockerfile:1
 #
 # diffwave-server container image: a static-stdlib Swift build, run on Debian slim with only the
-# C libraries it links (libsndfile, zlib, OpenBLAS, FFTW).
+# C libraries it links (libsndfile, zlib, OpenBLAS, FFTW, oneDNN).
 #
-#   docker build -t diffwave-server .
-#   docker run --rm -p 8080:8080 diffwave-server                      # built-in untrained BASE model
+#   docker build -t diffwave-server:1.0.0 .
+#   docker run --rm -p 8080:8080 diffwave-server:1.0.0                # built-in untrained BASE model
 #   docker run --rm -p 8080:8080 -v "$PWD/models:/models:ro" \
-#              -e DIFFWAVE_MODEL=/models/diffwave.pt diffwave-server  # a trained checkpoint
+#              -e DIFFWAVE_MODEL=/models/diffwave.pt diffwave-server:1.0.0  # a trained checkpoint
 #
 # The toolchain defaults to the one the project is developed with; another 6.x release works
 # with --build-arg SWIFT_VERSION=6.1 (any tag of the form swift:<version>-bookworm).
@@ -18,7 +18,8 @@ ARG SWIFT_VERSION=6.3
 # ---------------------------------------------------------------------------------------------
 FROM swift:${SWIFT_VERSION}-bookworm AS build
 
-# Headers and pkg-config files of the system-library targets (CSndfile, CZlibSystem, CBLAS, CFFTW).
+# Headers and pkg-config files of the system-library targets (CSndfile, CZlibSystem, CBLAS,
+# CFFTW, CDNNL): the same -dev packages as `make deps` (scripts/image-test checks that they agree).
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get update -q \
     && apt-get install -y -q --no-install-recommends \
@@ -26,6 +27,7 @@ RUN export DEBIAN_FRONTEND=noninteractive \
         zlib1g-dev \
         libopenblas-dev \
         libfftw3-dev \
+        libdnnl-dev \
         pkg-config \
     && rm -rf /var/lib/apt/lists/*
 
@@ -47,10 +49,11 @@ COPY Tests ./Tests
 # The engine's kernels compile for TARGET_CPU (Package.swift): haswell = x86-64-v3 (AVX2, FMA),
 # which the binary checks for at start-up; --build-arg TARGET_CPU=x86-64 builds for any x86-64
 # CPU (slower), TARGET_CPU=znver4 or sapphirerapids for AVX-512 hosts.
+# scripts/image-test runs this first RUN as it stands to build the binary it tests.
 ARG TARGET_CPU=haswell
 ENV DIFFWAVE_TARGET_CPU=${TARGET_CPU}
-RUN swift build -c release --static-swift-stdlib --product diffwave \
-    && bin="$(swift build -c release --static-swift-stdlib --show-bin-path)" \
+RUN swift build -c release --static-swift-stdlib --product diffwave
+RUN bin="$(swift build -c release --static-swift-stdlib --show-bin-path)" \
     && mkdir -p /staging \
     && cp "$bin/diffwave" /staging/diffwave \
     && find "$bin" -maxdepth 1 -name '*.resources' -exec cp -R {} /staging/ \; \
@@ -61,9 +64,10 @@ RUN swift build -c release --static-swift-stdlib --product diffwave \
 # ---------------------------------------------------------------------------------------------
 FROM debian:bookworm-slim AS runtime
 
-# The shared libraries the binary links (ldd: libsndfile.so.1 and its codecs, libz.so.1,
-# libopenblas.so.0 via the pthread variant, libfftw3f.so.3, libstdc++.so.6). No CA
-# certificates: the server makes no outgoing connections.
+# One package for each library the binary names (readelf -d: NEEDED) beyond the C library
+# itself; what those libraries need in turn (libOpenCL and libgomp for oneDNN, libsndfile's
+# codecs) comes with them through apt. scripts/image-test checks this list against the binary
+# both ways. No CA certificates: the server makes no outgoing connections.
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get update -q \
     && apt-get install -y -q --no-install-recommends \
@@ -71,7 +75,9 @@ RUN export DEBIAN_FRONTEND=noninteractive \
         zlib1g \
         libopenblas0-pthread \
         libfftw3-single3 \
+        libdnnl2 \
         libstdc++6 \
+        libgcc-s1 \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 diffwave \
     && useradd --system --uid 10001 --gid diffwave --no-create-home --home-dir /nonexistent \

