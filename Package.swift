@@ -24,6 +24,7 @@ let package = Package(
     products: [
         .executable(name: "diffwave", targets: ["diffwave"]),
         .library(name: "DiffWave", targets: ["DiffWave"]),
+        .library(name: "HTTP", targets: ["HTTP"]),
         .library(name: "VocoderServer", targets: ["VocoderServer"]),
     ],
     dependencies: [
@@ -53,11 +54,14 @@ let package = Package(
                 .unsafeFlags(["-O"] + targetCPU, .when(configuration: .debug)),
             ]
         ),
-        // HTTP server, job queue and API over the engine's public API.
+        // HTTP/1.1 on BSD sockets: parser, router, limits, problem+json. Knows nothing of the
+        // engine or the service, which sit above it.
+        .target(name: "HTTP", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        // The service: routes over VocoderService, jobs, workers, configuration.
         .target(
             name: "VocoderServer",
             dependencies: [
-                "DiffWave",
+                "DiffWave", "HTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -67,18 +71,21 @@ let package = Package(
         .executableTarget(
             name: "diffwave",
             dependencies: [
-                "DiffWave", "VocoderServer",
+                "DiffWave", "HTTP", "VocoderServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: engineCPUCheck
         ),
+        // Helpers every test target shares: a raw HTTP client, log capture.
+        .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
         .testTarget(name: "DiffWaveTests", dependencies: ["DiffWave"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "VocoderServerTests", dependencies: ["VocoderServer", "DiffWave"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(name: "VocoderServerTests", dependencies: ["VocoderServer", "HTTP", "DiffWave", "TestSupport"]),
         // Runs the built `diffwave` executable (the dependency makes `swift test` build it).
-        .testTarget(name: "DiffWaveCLITests", dependencies: ["diffwave", "DiffWave", "VocoderServer"]),
+        .testTarget(name: "DiffWaveCLITests", dependencies: ["diffwave", "DiffWave", "VocoderServer", "TestSupport"]),
         // Process-level fault tests: launch the built `diffwave serve` and misbehave at it.
-        .testTarget(name: "ServiceFaultTests", dependencies: ["diffwave", "DiffWave", "VocoderServer"]),
+        .testTarget(name: "ServiceFaultTests", dependencies: ["diffwave", "DiffWave", "HTTP", "VocoderServer", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

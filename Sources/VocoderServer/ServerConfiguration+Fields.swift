@@ -1,5 +1,6 @@
 import DiffWave
 import Foundation
+import HTTP
 
 extension ServerConfiguration {
     /// One configurable field: its flag (`--name`), environment variable, help and how to set it.

@@ -1,5 +1,6 @@
 import DiffWave
 import Foundation
+import HTTP
 
 /// Every setting and limit of the service, in one place. Each field is settable by a
 /// `diffwave serve` flag and a `DIFFWAVE_*` environment variable (see `fields`, which also

@@ -4,29 +4,34 @@ import Foundation
 import Logging
 import Synchronization
 
-/// The vocoding service: one shared engine, a bounded job queue, a worker pool, the job
-/// store and the HTTP routes over them.
+/// The vocoding service: one shared engine, a bounded job queue, a worker pool and a job
+/// store. Routes reach jobs only through its operations (submit, wait, status, audio, cancel,
+/// model description, metrics), never the parts below.
 public final class VocoderService: Sendable {
     public let configuration: ServerConfiguration
-    public let engine: VocodingEngine
+    let engine: VocodingEngine
+    let store: any JobStore
     let queue: JobQueue
-    let store: JobStore
     let pool: WorkerPool
+    let waiters: JobWaiters
     let metrics = ServiceMetrics()
     let logger: Logger
     private let draining = Mutex(false)
     // DispatchSource is thread-safe; it is only created, scheduled and cancelled here.
     nonisolated(unsafe) private let sweeper: DispatchSourceTimer
 
-    public init(configuration: ServerConfiguration, engine: VocodingEngine, logger: Logger) {
+    /// - Parameter store: where jobs live; by default in this process's memory.
+    public init(configuration: ServerConfiguration, engine: VocodingEngine, logger: Logger, store: (any JobStore)? = nil) {
         self.configuration = configuration
         self.engine = engine
         self.logger = logger
+        let store = store ?? InMemoryJobStore(ttl: Self.seconds(configuration.jobTTL), maxResultBytes: configuration.maxResultBytes)
+        self.store = store
         queue = JobQueue(capacity: configuration.queueCapacity)
-        store = JobStore(ttl: Self.seconds(configuration.jobTTL), maxResultBytes: configuration.maxResultBytes)
+        waiters = JobWaiters(store: store)
         let metrics = self.metrics
         pool = WorkerPool(workers: configuration.workers, threadsPerJob: configuration.threadsPerJob, queue: queue,
-                          store: store, engine: engine, logger: logger) { job in metrics.recordJob(job) }
+                          store: store, engine: engine, logger: logger) { record in metrics.recordJob(record) }
         sweeper = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
         // Active at once (an unscheduled timer never fires): libdispatch traps when a source
         // that was never activated is released ("Release of an inactive object"), which a
@@ -40,7 +45,7 @@ public final class VocoderService: Sendable {
 
     /// RFC 9110 §10.2.3 — Retry-After in whole seconds: the configured wait rounded up (never
     /// asking a client back sooner than configured), at least 1.
-    var retryAfterValue: String {
+    public var retryAfterValue: String {
         String(max(1, Int(Self.seconds(configuration.retryAfter).rounded(.up))))
     }
 
@@ -53,74 +58,168 @@ public final class VocoderService: Sendable {
         pool.start()
         let store = self.store
         let period = max(0.05, min(10, Self.seconds(configuration.jobTTL) / 10))
-        sweeper.setEventHandler { store.sweep() }
+        sweeper.setEventHandler { store.sweep(now: Date()) }
         sweeper.schedule(deadline: .now() + period, repeating: period)
     }
 
     public var isDraining: Bool { draining.withLock { $0 } }
 
-    /// Stops taking jobs, lets running and queued ones finish until the drain deadline,
-    /// then cancels whatever is left (each at its next step). Returns once workers stopped.
-    public func drain() async {
+    /// Stops taking jobs, lets running and queued ones finish until the drain deadline, then
+    /// cancels whatever is left (each at its next step). Blocks until the workers stopped.
+    public func drain() {
         draining.withLock { $0 = true }
         queue.close()
         let deadline = DispatchTime.now() + Self.seconds(configuration.drainTimeout)
-        let pool = self.pool, queue = self.queue, logger = self.logger
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread { [self] in
-                if !pool.waitUntilIdle(deadline: deadline) {
-                    let left = queue.removeAll()
-                    for job in left { cancel(job) }
-                    pool.cancelRunning()
-                    logger.warning("drain deadline passed", metadata: ["cancelled_queued": "\(left.count)"])
-                    _ = pool.waitUntilIdle(deadline: .distantFuture)
-                }
-                done.resume()
-            }
+        if !pool.waitUntilIdle(deadline: deadline) {
+            let left = queue.removeAll()
+            for id in store.unfinishedIDs() { cancel(job: id) }
+            logger.warning("drain deadline passed", metadata: ["cancelled_queued": "\(left.count)"])
+            _ = pool.waitUntilIdle(deadline: .distantFuture)
         }
         sweeper.cancel()
     }
 
+    // MARK: - Model
+
+    /// The served model's hyper-parameters.
+    public var modelConfig: DiffWaveConfig { engine.model.config }
+
+    /// The model's own mel of an audio file (copy synthesis, `POST /mel`); `maxFileFrames`
+    /// bounds the decoded file before any analysis.
+    public func mel(ofAudioFile data: Data, resample: Bool, maxFileFrames: Int) throws(DiffWaveError) -> Tensor {
+        try engine.melFrontend.mel(ofAudioFile: data, resample: resample, maxFrames: maxFileFrames)
+    }
+
+    /// Samples per mel frame.
+    public var hopLength: Int { engine.melFrontend.hopLength }
+
+    /// What `GET /model` says: the model, both schedules, precisions and limits.
+    public func modelDescription() -> ModelDescription {
+        ModelDescription(engine: engine, configuration: configuration)
+    }
+
+    /// The Prometheus text exposition.
+    public func metricsExposition() -> Data {
+        metrics.exposition(queueDepth: queue.count, jobs: store.countsByStatus(), retainedBytes: store.retainedBytes)
+    }
+
+    /// Counts one answered request by route pattern and status.
+    public func recordRequest(route: String, method: String, status: Int) {
+        metrics.recordRequest(route: route, method: method, status: status)
+    }
+
     // MARK: - Jobs
 
-    /// Records and queues a job, or answers 503 when the queue is full or the server drains.
-    /// `holdResult`: a synchronous request will read the result; it is kept from byte-cap
-    /// eviction until `store.release(job)`.
-    func submit(_ spec: JobSpec, holdResult: Bool = false) throws(HTTPError) -> Job {
-        let job = Job(id: Self.newJobID(), spec: spec, steps: engine.steps(spec.schedule))
-        if holdResult { job.hold() }
-        let retry: HTTPHeaders = ["Retry-After": retryAfterValue]
-        if isDraining { throw HTTPError(.unavailable, "the server is shutting down", headers: retry) }
-        store.insert(job)
-        switch queue.enqueue(job) {
+    /// Records and queues a job. `holdResult`: a synchronous request will read the audio; it is
+    /// kept from byte-cap eviction until `release(_:)`.
+    public func submit(_ spec: JobSpec, holdResult: Bool = false) throws(ServiceError) -> JobRecord {
+        let record = JobRecord(id: Self.newJobID(), spec: spec, steps: engine.steps(spec.schedule))
+        if isDraining { throw .shuttingDown }
+        store.insert(record)
+        if holdResult { store.hold(record.id) }
+        switch queue.enqueue(record.id) {
         case .queued:
-            logger.info("job queued", metadata: ["job": "\(job.id)", "schedule": "\(spec.schedule.rawValue)", "seed": "\(spec.seed)",
-                                         "precision": "\(spec.precision.rawValue)"])
-            return job
+            logger.info("job queued", metadata: ["job": "\(record.id)", "schedule": "\(spec.schedule.rawValue)", "seed": "\(spec.seed)",
+                                                 "precision": "\(spec.precision.rawValue)"])
+            return record
         case .full:
-            store.remove(job.id)
-            throw HTTPError(.unavailable, "the job queue is full (\(configuration.queueCapacity) waiting); retry later", headers: retry)
+            store.remove(record.id)
+            throw .queueFull(capacity: configuration.queueCapacity)
         case .closed:
-            store.remove(job.id)
-            throw HTTPError(.unavailable, "the server is shutting down", headers: retry)
+            store.remove(record.id)
+            throw .shuttingDown
         }
     }
 
-    /// Asks `job` to stop. A queued job is finished here: it leaves the queue and is counted
-    /// in the metrics now, as no worker will see it; a running job stops at its next step and
-    /// its worker counts it.
-    @discardableResult
-    func cancel(_ job: Job) -> Job.Status {
-        let (status, finishedNow) = job.cancelReportingFinish()
-        if finishedNow {
-            queue.remove(id: job.id)
-            metrics.recordJob(job)
-        }
-        return status
+    /// Blocks the calling thread until the job finished, `sync-timeout` passed, or the client
+    /// has gone; true when it finished.
+    public func waitUntilFinished(_ id: String, clientHasGone: () -> Bool = { false }) -> Bool {
+        let deadline = ContinuousClock.now + configuration.syncTimeout
+        return waiters.wait(for: id, deadline: deadline, clientHasGone: clientHasGone) == .finished
     }
 
-    func snapshot(_ job: Job) -> JobSnapshot {
-        JobSnapshot(job, queuePosition: queue.position(of: job.id))
+    /// A synchronous request has read (or given up on) its job's audio.
+    public func release(_ id: String) {
+        store.release(id)
+    }
+
+    /// The job's status, with its place in the queue.
+    public func status(_ id: String) throws(ServiceError) -> JobSnapshot {
+        JobSnapshot(try record(id), queuePosition: queue.position(of: id))
+    }
+
+    /// A finished job's audio: `notFinished` while it is not (or `noAudio`: never will be)
+    /// there, `audioGone` once dropped.
+    public func audio(_ id: String) throws(ServiceError) -> JobAudio {
+        let record = try record(id)
+        switch record.status {
+        case .queued, .running:
+            throw .notFinished(id: id, status: record.status)
+        case .failed, .cancelled:
+            throw .noAudio(id: id, status: record.status, reason: record.error)
+        case .succeeded:
+            guard let data = store.result(of: id) else { throw .audioGone(id: id) }
+            return JobAudio(record: record, data: data)
+        }
+    }
+
+    /// The answer to a synchronous request whose job finished. Its input was validated before
+    /// it was queued, so a failure is the server's; a job the drain deadline cancelled is
+    /// `cancelledByShutdown` (retry elsewhere or later); one cancelled by a DELETE has no audio.
+    public func syncAudio(_ id: String) throws(ServiceError) -> JobAudio {
+        let record = try record(id)
+        switch record.status {
+        case .failed: throw .jobFailed(id: id, reason: record.error ?? "unknown error")
+        case .cancelled where isDraining: throw .cancelledByShutdown(id: id)
+        default: return try audio(id)
+        }
+    }
+
+    public enum CancelOutcome: Sendable {
+        /// The job had finished: its record and audio are gone.
+        case removed
+        /// Asked to stop: a queued job is cancelled now, a running one at its next step.
+        case requested(JobSnapshot)
+    }
+
+    /// DELETE: removes a finished job, else asks it to stop.
+    public func cancel(_ id: String) throws(ServiceError) -> CancelOutcome {
+        let record = try record(id)
+        if record.status.isFinished {
+            store.remove(id)
+            return .removed
+        }
+        cancel(job: id)
+        logger.info("job cancel requested", metadata: ["job": "\(id)", "status": "\(store.record(id)?.status.rawValue ?? "removed")"])
+        return .requested(try status(id))
+    }
+
+    /// Asks the job to stop. A queued job is finished here: it leaves the queue and is counted
+    /// in the metrics now, as no worker will see it; a running job stops at its next step (the
+    /// store's `cancelRequested` event reaches its worker) and its worker counts it.
+    private func cancel(job id: String) {
+        var finishedNow = false
+        let after = store.update(id) { r in
+            guard !r.status.isFinished else { return }
+            r.cancelRequested = true
+            if r.status == .queued {
+                r.status = .cancelled
+                r.error = "cancelled before it started"
+                r.finishedAt = Date()
+                finishedNow = true
+            }
+        }
+        if finishedNow, let after {
+            queue.remove(id: id)
+            metrics.recordJob(after)
+        }
+    }
+
+    private func record(_ id: String) throws(ServiceError) -> JobRecord {
+        guard let record = store.record(id) else {
+            throw .jobNotFound(id: id, ttlSeconds: Self.seconds(configuration.jobTTL))
+        }
+        return record
     }
 
     /// 128 random bits, hex: unguessable, so job URLs need no further access control.

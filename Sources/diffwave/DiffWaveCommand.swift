@@ -3,22 +3,19 @@ import DiffWave
 import Foundation
 
 @main
-struct DiffWaveCommand: AsyncParsableCommand {
+struct DiffWaveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diffwave",
         abstract: "DiffWave neural vocoder: mel spectrogram in, speech out.",
         subcommands: [ServeCommand.self, VocodeCommand.self, GenerateCommand.self, InfoCommand.self, BenchCommand.self, MelCommand.self, HealthcheckCommand.self])
 
     /// ArgumentParser's own entry point, after checking the CPU before any engine code runs.
-    static func main() async {
+    /// Every command is synchronous: the server waits on threads of its own (docs/architecture.md).
+    static func main() {
         EngineCPU.check()
         do {
             var command = try parseAsRoot()
-            if var command = command as? AsyncParsableCommand {
-                try await command.run()
-            } else {
-                try command.run()
-            }
+            try command.run()
         } catch {
             exit(withError: error)
         }

@@ -1,10 +1,11 @@
 import ArgumentParser
 import DiffWave
 import Foundation
+import HTTP
 import Logging
 import VocoderServer
 
-struct ServeCommand: AsyncParsableCommand {
+struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve the vocoder over HTTP.",
@@ -17,7 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Argument(parsing: .allUnrecognized, help: "Settings as --name value (see below).")
     var settings: [String] = []
 
-    func run() async throws {
+    func run() throws {
         let config: ServerConfiguration
         do {
             config = try ServerConfiguration.resolve(arguments: settings, environment: ProcessInfo.processInfo.environment)
@@ -66,43 +67,37 @@ struct ServeCommand: AsyncParsableCommand {
                                             "threads_per_job": "\(config.threadsPerJob)", "queue": "\(config.queueCapacity)",
                                             "precision": "\(config.precision.rawValue)"])
 
-        let signal = await ShutdownSignal.next()
+        // The main thread sleeps until SIGTERM or SIGINT, then drains: connections and workers
+        // run on threads of their own.
+        let signal = ShutdownSignal.wait()
         logger.info("draining", metadata: ["signal": "\(signal)", "deadline_s": "\(config.drainTimeout)"])
         server.stopAccepting()
-        await service.drain()
-        await server.shutdown(gracePeriod: .seconds(5))
+        service.drain()
+        server.shutdown(gracePeriod: .seconds(5))
         logger.info("stopped")
     }
 }
 
-/// SIGTERM and SIGINT, delivered once as an async event instead of killing the process.
+/// SIGTERM and SIGINT, waited for instead of killing the process.
 enum ShutdownSignal {
-    static func next() async -> String {
-        await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
-            let once = OnceBox(continuation)
-            for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
-                Foundation.signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler { once.resume(name) }
-                source.resume()
-                once.keep(source)
+    /// Blocks until the first of the two arrives; returns its name.
+    static func wait() -> String {
+        let arrived = DispatchSemaphore(value: 0)
+        let name = NSLock()
+        nonisolated(unsafe) var first: String?
+        var sources: [any DispatchSourceSignal] = []
+        for (number, signalName) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
+            Foundation.signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                name.withLock { if first == nil { first = signalName } }
+                arrived.signal()
             }
+            source.resume()
+            sources.append(source)
         }
-    }
-
-    /// Resumes the continuation once and keeps the signal sources alive meanwhile.
-    private final class OnceBox: @unchecked Sendable {
-        private let lock = NSLock()
-        private var continuation: CheckedContinuation<String, Never>?
-        private var sources: [any DispatchSourceSignal] = []
-
-        init(_ continuation: CheckedContinuation<String, Never>) { self.continuation = continuation }
-
-        func keep(_ source: any DispatchSourceSignal) { lock.withLock { sources.append(source) } }
-
-        func resume(_ name: String) {
-            let c = lock.withLock { () -> CheckedContinuation<String, Never>? in defer { continuation = nil }; return continuation }
-            c?.resume(returning: name)
-        }
+        arrived.wait()
+        sources.forEach { $0.cancel() }
+        return name.withLock { first ?? "signal" }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 @testable import DiffWave
+import HTTP
 @testable import VocoderServer
 
 @Suite struct MelCommandTests {
@@ -22,7 +23,7 @@ import Testing
         let request = try HTTPRequest(method: .post, target: "/mel", version: .http1_1,
                                       headers: ["Host": "localhost", "Content-Type": "audio/wav"],
                                       body: Data(contentsOf: URL(fileURLWithPath: CLI.fixture("speech.wav"))))
-        let response = await router.respond(to: request)
+        let response = router.respond(to: request)
         #expect(response.status == .ok)
         #expect(response.body == written)
     }

@@ -15,14 +15,14 @@ import Testing
 
     @Test func theOutputCapHolds() throws {
         let bomb = try Gzip.compress(Data(count: 5_000_000))
-        #expect(throws: DiffWaveError(.input, "gzip body inflates to more than 1000000 bytes")) {
+        #expect(throws: DiffWaveError.tooLarge("gzip body inflates to more than 1000000 bytes", limit: 1_000_000)) {
             try Gzip.decompress(bomb, maxBytes: 1_000_000)
         }
     }
 
     @Test func truncatedAndCorruptBodiesAreRejected() throws {
         let packed = try Gzip.compress(Self.payload)
-        #expect(throws: DiffWaveError(.input, "gzip body is truncated")) {
+        #expect(throws: DiffWaveError(.compression, "gzip body is truncated")) {
             try Gzip.decompress(packed.prefix(packed.count / 2), maxBytes: 1 << 20)
         }
         var corrupt = packed

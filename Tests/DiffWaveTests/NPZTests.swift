@@ -64,7 +64,7 @@ struct NPZTests {
         let data = try fixture("npy/deflated.npz")
         let error = arrayError(data, maxBytes: 300)
         // mel.npy inflates to 224 bytes; noise.npy (168) no longer fits.
-        #expect(error == DiffWaveError(.array, "npz entry 'noise.npy' is 168 bytes, over the limit of 76"))
+        #expect(error == DiffWaveError.tooLarge("npz entry 'noise.npy' is 168 bytes, over the limit of 76", limit: 76))
     }
 
     @Test func readsFromADataSlice() throws {

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import HTTP
+import TestSupport
 @testable import VocoderServer
 
 /// Clients that vanish or crawl: the server answers or closes at its deadlines and keeps
@@ -14,7 +16,7 @@ import Testing
                 let client = try server.client()
                 try client.send("POST /vocode HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-npy\r\nContent-Length: \(body.count)\r\n\r\n")
                 try client.send(body.prefix(body.count / 2))
-                if i % 2 == 0 { client.reset() } else { try client.socket.shutdown(.both) }
+                if i % 2 == 0 { client.reset() } else { client.shutdown() }
             }
             let client = try server.client()
             #expect(try client.request("GET", "/healthz").status == 200)
@@ -38,11 +40,11 @@ import Testing
                 let deadline = Date().addingTimeInterval(60)
                 var byte = [UInt8](repeating: 0, count: 1)
                 while Date() < deadline {
-                    let n = recv(client.socket.descriptor, &byte, 1, Int32(MSG_PEEK))
+                    let n = recv(client.descriptor, &byte, 1, Int32(MSG_PEEK))
                     if n != 0 { break }
                     Thread.sleep(forTimeInterval: 0.01)
                 }
-                if i % 2 == 0 { client.reset() } else { try client.socket.shutdown(.both) }
+                if i % 2 == 0 { client.reset() } else { client.shutdown() }
             }
             // A client that never reads while the server writes a large response, then resets.
             let stalled = try server.client()
@@ -51,7 +53,7 @@ import Testing
             let client = try server.client()
             #expect(try client.request("GET", "/healthz").status == 200)
             let vocoded = try client.request("POST", "/vocode", headers: [("Content-Type", "application/x-npy")], body: Bodies.mel(frames: 4),
-                                             timeout: 90)
+                                             timeout: .seconds(90))
             #expect(vocoded.status == 200)
             stalled.reset()
             #expect(try client.request("GET", "/readyz").status == 200)
@@ -72,7 +74,7 @@ import Testing
                 // Others are served meanwhile.
                 if i % 5 == 0 {
                     let other = try server.client()
-                    #expect(try other.request("GET", "/healthz", timeout: 2).status == 200)
+                    #expect(try other.request("GET", "/healthz", timeout: .seconds(2)).status == 200)
                 }
                 do {
                     try slow.send("X-\(i): a\r\n")
@@ -82,14 +84,14 @@ import Testing
                 }
                 Thread.sleep(forTimeInterval: 0.1)
                 var probe = [UInt8](repeating: 0, count: 1)
-                if recv(slow.socket.descriptor, &probe, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) >= 0 { break }
+                if recv(slow.descriptor, &probe, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) >= 0 { break }
             }
             let elapsed = Date().timeIntervalSince(start)
-            if !closedWithoutAnswer { answered = try? slow.readResponse(timeout: 3) }
+            if !closedWithoutAnswer { answered = try? slow.readResponse(timeout: .seconds(3)) }
             #expect(answered?.status == 408 || (answered == nil && closedWithoutAnswer), "\(String(describing: answered))")
             #expect(answered?.header("Content-Type") == "application/problem+json")
             #expect(elapsed >= 0.9 && elapsed < 3, "answered after \(elapsed) s")
-            #expect(slow.isClosedByServer(within: 4))
+            #expect(slow.isClosedByServer(within: .milliseconds(4000)))
         }
         #expect(try server.terminate() == 0)
     }
@@ -102,12 +104,12 @@ import Testing
             try slow.send("POST /vocode HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-npy\r\nContent-Length: 100000\r\n\r\n")
             try slow.send(Bodies.mel(frames: 2).prefix(100))
             let other = try server.client()
-            #expect(try other.request("GET", "/healthz", timeout: 2).status == 200)
-            let response = try slow.readResponse(timeout: 5)
+            #expect(try other.request("GET", "/healthz", timeout: .seconds(2)).status == 200)
+            let response = try slow.readResponse(timeout: .seconds(5))
             let elapsed = Date().timeIntervalSince(start)
             #expect(response?.status == 408)
             #expect(elapsed >= 0.9 && elapsed < 3, "answered after \(elapsed) s")
-            #expect(slow.isClosedByServer(within: 4))
+            #expect(slow.isClosedByServer(within: .milliseconds(4000)))
         }
         #expect(try server.terminate() == 0)
     }
@@ -127,14 +129,14 @@ import Testing
                 do { try slow.send(Data(repeating: 0x41, count: 20)) } catch { break }
                 Thread.sleep(forTimeInterval: 0.1)
                 var probe = [UInt8](repeating: 0, count: 1)
-                if recv(slow.socket.descriptor, &probe, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) >= 0 { break }
+                if recv(slow.descriptor, &probe, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) >= 0 { break }
             }
-            answered = try? slow.readResponse(timeout: 3)
+            answered = try? slow.readResponse(timeout: .seconds(3))
             let elapsed = Date().timeIntervalSince(start)
             #expect(answered?.status == 408)
             #expect(elapsed >= 0.9 && elapsed < 2.5, "answered after \(elapsed) s")
             let other = try server.client()
-            #expect(try other.request("GET", "/healthz", timeout: 2).status == 200)
+            #expect(try other.request("GET", "/healthz", timeout: .seconds(2)).status == 200)
         }
         #expect(try server.terminate() == 0)
     }
@@ -161,14 +163,14 @@ import Testing
         try await onThread {
             let client = try server.client()
             try client.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n\r")
-            #expect(try client.readResponse(timeout: 5)?.status == 200)
+            #expect(try client.readResponse(timeout: .seconds(5))?.status == 200)
             Thread.sleep(forTimeInterval: 0.1)
             try client.send("\n")
             Thread.sleep(forTimeInterval: 0.1)
             try client.send("G")
             Thread.sleep(forTimeInterval: 0.1)
             try client.send("ET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            #expect(try client.readResponse(timeout: 5)?.status == 200)
+            #expect(try client.readResponse(timeout: .seconds(5))?.status == 200)
         }
         #expect(server.isRunning)
         #expect(try server.terminate() == 0)
@@ -189,7 +191,7 @@ import Testing
             wire += Data("GET /never HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
             try client.send(wire)
             var statuses: [Int] = []
-            while let response = try client.readResponse(timeout: 30) { statuses.append(response.status) }
+            while let response = try client.readResponse(timeout: .seconds(30)) { statuses.append(response.status) }
             #expect(statuses == [200, 200, 404, 200, 200, 200, 405, 200])
         }
         #expect(try server.terminate() == 0)

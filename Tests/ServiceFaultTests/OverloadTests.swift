@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A full queue, cancelled jobs, and many clients watching the same jobs.

@@ -1,5 +1,6 @@
 import DiffWave
 import Foundation
+import TestSupport
 import Testing
 
 /// Requests that declare (or decompress to) far more than the limits allow are refused before
@@ -27,13 +28,13 @@ import Testing
             for length in ["1000000000000", "16000001", "99999999999999999999"] {
                 try expectRefused(length.count > 19 ? [400] : [413], "Content-Length \(length)") { c in
                     try c.send("POST /vocode HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-npy\r\nContent-Length: \(length)\r\n\r\n")
-                    return try c.readResponse(timeout: 5)
+                    return try c.readResponse(timeout: .seconds(5))
                 }
             }
             // A chunked body whose chunk header announces a terabyte.
             try expectRefused([413], "chunk of 1 TB") { c in
                 try c.send("POST /vocode HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-npy\r\nTransfer-Encoding: chunked\r\n\r\nE8D4A51000\r\n")
-                return try c.readResponse(timeout: 5)
+                return try c.readResponse(timeout: .seconds(5))
             }
             // .npy headers declaring huge shapes over a few bytes of data.
             for shape in [[80, 1_000_000_000_000], [80, 100_000_000], [1 << 40, 1 << 40], [80, 3000], [Int.max, 2], [0, 80]] {
@@ -58,21 +59,21 @@ import Testing
             // JSON: one row of 6 million zeros (12 MB of text, within the body limit).
             let row = Data(("{\"mel\": [[" + String(repeating: "0,", count: 6_000_000) + "0]]}").utf8)
             try expectRefused([400, 413, 422], "JSON of 6M numbers") { c in
-                try c.request("POST", "/vocode", headers: [("Content-Type", "application/json")], body: row, timeout: 60)
+                try c.request("POST", "/vocode", headers: [("Content-Type", "application/json")], body: row, timeout: .seconds(60))
             }
             // Deeply nested JSON.
             let nested = Data(("{\"mel\": " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}").utf8)
             try expectRefused([400, 422], "JSON nested 100k deep") { c in
-                try c.request("POST", "/vocode", headers: [("Content-Type", "application/json")], body: nested, timeout: 60)
+                try c.request("POST", "/vocode", headers: [("Content-Type", "application/json")], body: nested, timeout: .seconds(60))
             }
             // A header section far over the limit, and a request-line far over the limit.
             try expectRefused([431], "1 MB header") { c in
                 try c.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX: " + String(repeating: "a", count: 1 << 20) + "\r\n\r\n")
-                return try c.readResponse(timeout: 5)
+                return try c.readResponse(timeout: .seconds(5))
             }
             try expectRefused([414], "1 MB request-line") { c in
                 try c.send("GET /" + String(repeating: "a", count: 1 << 20) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-                return try c.readResponse(timeout: 5)
+                return try c.readResponse(timeout: .seconds(5))
             }
 
             #expect(try client.request("GET", "/healthz").status == 200)

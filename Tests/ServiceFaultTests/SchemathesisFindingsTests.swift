@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Regressions for what Schemathesis (scripts/schemathesis) and the fuzzers (fuzz/run) found

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Synchronization
 import Testing
 
@@ -16,7 +17,7 @@ import Testing
                     Thread.sleep(forTimeInterval: Double(i) * 0.05)  // in order, so the first one runs
                     let client = try server.client()
                     let response = try client.request("POST", "/vocode?schedule=full", headers: [("Content-Type", "application/x-npy")],
-                                                      body: Bodies.mel(frames: frames), timeout: 120)
+                                                      body: Bodies.mel(frames: frames), timeout: .seconds(120))
                     return (response.status, response.header("Content-Type"))
                 }
             }
@@ -40,7 +41,7 @@ import Testing
         try await onThread {
             Thread.sleep(forTimeInterval: 0.2)
             if let late = try? server.client() {
-                let response = try? late.request("POST", "/vocode", headers: [("Content-Type", "application/x-npy")], body: Bodies.mel(frames: 2), timeout: 5)
+                let response = try? late.request("POST", "/vocode", headers: [("Content-Type", "application/x-npy")], body: Bodies.mel(frames: 2), timeout: .seconds(5))
                 #expect(response == nil || response?.status == 503)
             }
         }

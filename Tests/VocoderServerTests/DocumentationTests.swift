@@ -2,6 +2,7 @@ import DiffWave
 import Foundation
 import Logging
 import Testing
+import HTTP
 @testable import VocoderServer
 
 /// The documents that restate the code: openapi.yaml (routes) and the README (settings).

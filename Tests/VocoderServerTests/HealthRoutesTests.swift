@@ -1,6 +1,7 @@
 import DiffWave
 import Foundation
 import Testing
+import HTTP
 @testable import VocoderServer
 
 @Suite struct HealthRoutesTests {
@@ -10,7 +11,7 @@ import Testing
             #expect(response.status == .ok)
             #expect(response.headers["Content-Type"] == "application/json")
             #expect(response.text == #"{"status":"ok"}"#)
-            await service.drain()
+            service.drain()
             #expect(try await router.send(.get, "/healthz").status == .ok, "alive while draining")
         }
     }
@@ -20,7 +21,7 @@ import Testing
             let ready = try await router.send(.get, "/readyz")
             #expect(ready.status == .ok)
             #expect(ready.text == #"{"status":"ready"}"#)
-            await service.drain()
+            service.drain()
             let draining = try await router.send(.get, "/readyz")
             #expect(draining.status == .serviceUnavailable)
             #expect(draining.problem?.detail?.contains("draining") == true)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import HTTP
 @testable import VocoderServer
 
 /// Bodies within the byte limits whose decoding would cost far more than their size.

@@ -1,34 +1,35 @@
 import Foundation
 import Synchronization
 import Testing
+import HTTP
 @testable import VocoderServer
 
 @Suite struct JobQueueTests {
     @Test func dequeuesInFIFOOrder() {
         let queue = JobQueue(capacity: 3)
-        for id in ["a", "b", "c"] { #expect(queue.enqueue(makeJob(id)) == .queued) }
+        for id in ["a", "b", "c"] { #expect(queue.enqueue(id) == .queued) }
         #expect(queue.count == 3)
-        #expect(queue.dequeue()?.id == "a")
-        #expect(queue.dequeue()?.id == "b")
-        #expect(queue.enqueue(makeJob("d")) == .queued)
-        #expect(queue.dequeue()?.id == "c")
-        #expect(queue.dequeue()?.id == "d")
+        #expect(queue.dequeue() == "a")
+        #expect(queue.dequeue() == "b")
+        #expect(queue.enqueue("d") == .queued)
+        #expect(queue.dequeue() == "c")
+        #expect(queue.dequeue() == "d")
         #expect(queue.count == 0)
     }
 
     @Test func refusesBeyondCapacity() {
         let queue = JobQueue(capacity: 2)
-        #expect(queue.enqueue(makeJob("a")) == .queued)
-        #expect(queue.enqueue(makeJob("b")) == .queued)
-        #expect(queue.enqueue(makeJob("c")) == .full)
+        #expect(queue.enqueue("a") == .queued)
+        #expect(queue.enqueue("b") == .queued)
+        #expect(queue.enqueue("c") == .full)
         #expect(queue.count == 2)
         _ = queue.dequeue()
-        #expect(queue.enqueue(makeJob("c")) == .queued, "a slot frees once a job is taken")
+        #expect(queue.enqueue("c") == .queued, "a slot frees once a job is taken")
     }
 
     @Test func positionCountsFromTheHead() {
         let queue = JobQueue(capacity: 4)
-        for id in ["a", "b", "c"] { _ = queue.enqueue(makeJob(id)) }
+        for id in ["a", "b", "c"] { _ = queue.enqueue(id) }
         #expect(queue.position(of: "a") == 0)
         #expect(queue.position(of: "c") == 2)
         #expect(queue.position(of: "zzz") == nil)
@@ -39,32 +40,32 @@ import Testing
 
     @Test func removeTakesAJobOutAndFreesItsSlot() {
         let queue = JobQueue(capacity: 2)
-        _ = queue.enqueue(makeJob("a"))
-        _ = queue.enqueue(makeJob("b"))
+        _ = queue.enqueue("a")
+        _ = queue.enqueue("b")
         queue.remove(id: "a")
         queue.remove(id: "unknown")
         #expect(queue.count == 1)
         #expect(queue.position(of: "b") == 0)
-        #expect(queue.enqueue(makeJob("c")) == .queued)
-        #expect(queue.dequeue()?.id == "b")
+        #expect(queue.enqueue("c") == .queued)
+        #expect(queue.dequeue() == "b")
     }
 
     @Test func closeRefusesNewJobsButDrainsQueuedOnes() {
         let queue = JobQueue(capacity: 4)
-        _ = queue.enqueue(makeJob("a"))
-        _ = queue.enqueue(makeJob("b"))
+        _ = queue.enqueue("a")
+        _ = queue.enqueue("b")
         queue.close()
-        #expect(queue.enqueue(makeJob("c")) == .closed)
-        #expect(queue.dequeue()?.id == "a")
-        #expect(queue.dequeue()?.id == "b")
+        #expect(queue.enqueue("c") == .closed)
+        #expect(queue.dequeue() == "a")
+        #expect(queue.dequeue() == "b")
         #expect(queue.dequeue() == nil)
         #expect(queue.dequeue() == nil)
     }
 
     @Test func removeAllEmptiesTheQueue() {
         let queue = JobQueue(capacity: 4)
-        for id in ["a", "b"] { _ = queue.enqueue(makeJob(id)) }
-        #expect(queue.removeAll().map(\.id) == ["a", "b"])
+        for id in ["a", "b"] { _ = queue.enqueue(id) }
+        #expect(queue.removeAll() == ["a", "b"])
         #expect(queue.count == 0)
     }
 
@@ -73,7 +74,7 @@ import Testing
         let box = Locked<(done: Bool, id: String?)>((false, nil))
         Thread.detachNewThread {
             let job = queue.dequeue()
-            box.withLock { $0 = (true, job?.id) }
+            box.withLock { $0 = (true, job) }
         }
         return box
     }
@@ -83,7 +84,7 @@ import Testing
         let box = dequeueOnThread(queue)
         try await Task.sleep(for: .milliseconds(30))
         #expect(box.withLock { !$0.done }, "dequeue waits while the queue is empty")
-        #expect(queue.enqueue(makeJob("a")) == .queued)
+        #expect(queue.enqueue("a") == .queued)
         #expect(try await eventually { box.withLock { $0.done } })
         #expect(box.withLock { $0.id } == "a")
     }
@@ -99,11 +100,11 @@ import Testing
 
     @Test func anIdleWorkerTakesAJobEvenWithCapacityZero() async throws {
         let queue = JobQueue(capacity: 0)
-        #expect(queue.enqueue(makeJob("a")) == .full, "no worker waiting: the job would have to wait")
+        #expect(queue.enqueue("a") == .full, "no worker waiting: the job would have to wait")
         let box = dequeueOnThread(queue)
         #expect(try await eventually { queue.waitingWorkers == 1 })
-        #expect(queue.enqueue(makeJob("b")) == .queued)
-        #expect(queue.enqueue(makeJob("c")) == .full, "the one idle worker is spoken for")
+        #expect(queue.enqueue("b") == .queued)
+        #expect(queue.enqueue("c") == .full, "the one idle worker is spoken for")
         #expect(try await eventually { box.withLock { $0.done } })
         #expect(box.withLock { $0.id } == "b")
         #expect(queue.waitingWorkers == 0)
@@ -113,12 +114,12 @@ import Testing
         let queue = JobQueue(capacity: 1)
         let first = dequeueOnThread(queue), second = dequeueOnThread(queue)
         #expect(try await eventually { queue.waitingWorkers == 2 })
-        #expect(queue.enqueue(makeJob("a")) == .queued)
-        #expect(queue.enqueue(makeJob("b")) == .queued)
-        #expect(queue.enqueue(makeJob("c")) == .queued, "one may wait")
-        #expect(queue.enqueue(makeJob("d")) == .full)
+        #expect(queue.enqueue("a") == .queued)
+        #expect(queue.enqueue("b") == .queued)
+        #expect(queue.enqueue("c") == .queued, "one may wait")
+        #expect(queue.enqueue("d") == .full)
         #expect(try await eventually { first.withLock { $0.done } && second.withLock { $0.done } })
         #expect(Set([first.withLock { $0.id }, second.withLock { $0.id }]) == ["a", "b"])
-        #expect(queue.dequeue()?.id == "c")
+        #expect(queue.dequeue() == "c")
     }
 }

@@ -1,6 +1,7 @@
 import DiffWave
 import Foundation
 import Testing
+import HTTP
 @testable import VocoderServer
 
 @Suite struct JobSnapshotTests {
@@ -10,8 +11,7 @@ import Testing
 
     @Test func queuedJobHasPositionAndNoResultFields() throws {
         let created = Date(timeIntervalSince1970: 1_700_000_000.25)
-        let job = makeJob("abc", createdAt: created)
-        let snapshot = JobSnapshot(job, queuePosition: 3)
+        let snapshot = JobSnapshot(makeRecord("abc", createdAt: created), queuePosition: 3)
         #expect(snapshot.status == .queued && snapshot.progress == 0 && snapshot.queuePosition == 3)
         #expect(snapshot.createdAt == "2023-11-14T22:13:20.250Z")
         // Absent optionals are omitted; keys are snake_case.
@@ -21,10 +21,13 @@ import Testing
     }
 
     @Test func succeededJobHasEverySnakeCaseKey() throws {
-        let job = makeJob("j1", steps: 4)
-        _ = job.start()
-        for step in 1...4 { _ = job.advance(stepsDone: step) }
-        job.succeed(audio: Data([1]), audioSeconds: 1.5, computeSeconds: 0.75)
+        var job = makeRecord("j1", steps: 4)
+        job.status = .succeeded
+        job.stepsDone = 4
+        job.startedAt = Date()
+        job.finishedAt = Date()
+        job.audioSeconds = 1.5
+        job.computeSeconds = 0.75
         let snapshot = JobSnapshot(job, queuePosition: 0)
         #expect(snapshot.progress == 1)
         #expect(snapshot.queuePosition == nil, "only a queued job has a position")
@@ -47,26 +50,29 @@ import Testing
     }
 
     @Test func progressCountsStepsDone() {
-        let job = makeJob(steps: 50)
-        _ = job.start()
-        _ = job.advance(stepsDone: 10)
+        var job = makeRecord(steps: 50)
+        job.status = .running
+        job.stepsDone = 10
         #expect(JobSnapshot(job, queuePosition: nil).progress == 0.2)
-        #expect(JobSnapshot(makeJob(steps: 0), queuePosition: nil).progress == 0)
+        #expect(JobSnapshot(makeRecord(steps: 0), queuePosition: nil).progress == 0)
     }
 
     @Test func failedJobCarriesTheErrorAndNoAudioURL() throws {
-        let job = makeJob()
-        _ = job.start()
-        job.fail("the engine said no", computeSeconds: 0.5)
+        var job = makeRecord()
+        job.status = .failed
+        job.error = "the engine said no"
+        job.computeSeconds = 0.5
         let snapshot = JobSnapshot(job, queuePosition: nil)
         #expect(snapshot.status == .failed && snapshot.error == "the engine said no" && snapshot.audioURL == nil)
         #expect(try object(snapshot)["error"] as? String == "the engine said no")
     }
 
     @Test func roundTripsThroughJSON() throws {
-        let job = makeJob()
-        _ = job.start()
-        job.succeed(audio: Data([1]), audioSeconds: 2, computeSeconds: 1)
+        var job = makeRecord()
+        job.status = .succeeded
+        job.finishedAt = Date()
+        job.audioSeconds = 2
+        job.computeSeconds = 1
         let snapshot = JobSnapshot(job, queuePosition: nil)
         #expect(try JSONDecoder().decode(JobSnapshot.self, from: snapshot.json()) == snapshot)
     }

@@ -2,6 +2,7 @@ import DiffWave
 import Foundation
 import Logging
 import Testing
+import HTTP
 @testable import VocoderServer
 
 /// `POST /mel`, and copy synthesis through `POST /vocode` with an audio body.
@@ -21,7 +22,7 @@ import Testing
     func post(_ path: String, _ body: Data, type: String? = "audio/wav") async throws -> HTTPResponse {
         var headers: HTTPHeaders = ["Host": "localhost"]
         if let type { headers.set("Content-Type", type) }
-        return await router.respond(to: try HTTPRequest(method: .post, target: path, version: .http1_1, headers: headers, body: body))
+        return router.respond(to: try HTTPRequest(method: .post, target: path, version: .http1_1, headers: headers, body: body))
     }
 
     func problem(_ response: HTTPResponse) -> String {

@@ -1,10 +1,11 @@
 import DiffWave
 import Foundation
 import Testing
+import HTTP
 @testable import VocoderServer
 
 @Suite struct MetricsTests {
-    private func text(_ metrics: ServiceMetrics, queueDepth: Int = 0, jobs: [Job.Status: Int] = [:], retained: Int = 0) -> String {
+    private func text(_ metrics: ServiceMetrics, queueDepth: Int = 0, jobs: [JobRecord.Status: Int] = [:], retained: Int = 0) -> String {
         String(decoding: metrics.exposition(queueDepth: queueDepth, jobs: jobs, retainedBytes: retained), as: UTF8.self)
     }
 
@@ -34,9 +35,12 @@ import Testing
 
     @Test func aFinishedJobRecordsItsLatenciesAndOutput() {
         let metrics = ServiceMetrics()
-        let job = makeJob()
-        _ = job.start()
-        job.succeed(audio: Data([1]), audioSeconds: 2.5, computeSeconds: 0.5)
+        var job = makeRecord()
+        job.status = .succeeded
+        job.startedAt = job.createdAt
+        job.finishedAt = job.createdAt
+        job.audioSeconds = 2.5
+        job.computeSeconds = 0.5
         metrics.recordJob(job)
         let t = text(metrics)
         #expect(t.contains(#"diffwave_jobs_finished_total{status="succeeded"} 1"#), "\(t)")
@@ -50,8 +54,9 @@ import Testing
 
     @Test func aJobThatNeverStartedHasNoLatencies() {
         let metrics = ServiceMetrics()
-        let job = makeJob()
-        job.cancel()
+        var job = makeRecord()
+        job.status = .cancelled
+        job.finishedAt = Date()
         metrics.recordJob(job)
         let t = text(metrics)
         #expect(t.contains(#"diffwave_jobs_finished_total{status="cancelled"} 1"#))

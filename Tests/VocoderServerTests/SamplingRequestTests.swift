@@ -1,6 +1,7 @@
 import DiffWave
 import Foundation
 import Testing
+import HTTP
 @testable import VocoderServer
 
 @Suite struct SamplingRequestTests {

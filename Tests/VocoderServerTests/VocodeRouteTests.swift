@@ -1,6 +1,7 @@
 import DiffWave
 import Foundation
 import Testing
+import HTTP
 @testable import VocoderServer
 
 @Suite struct VocodeRouteTests {
@@ -37,7 +38,7 @@ import Testing
                     #expect(try AudioDecoder.decode(response.body).samples.count == 512)
                     // Once answered, the result is not kept.
                     let id = try #require(response.headers["X-Job-Id"])
-                    #expect(try await eventually { service.store.job(id)?.snapshotState.resultEvicted == true })
+                    #expect(try await eventually { service.store.record(id)?.result == .evicted })
                     #expect(service.store.retainedBytes == 0)
                     #expect(try await router.send(.get, "/jobs/\(id)/audio").status == .gone)
                 }
@@ -333,13 +334,14 @@ import Testing
         // It was answered 409 Conflict, as if the client had asked at the wrong time.
         try await withService { service, router in
             let job = try service.submit(JobSpec(input: .samples(32), schedule: .fast, seed: 1, format: .wav))
-            #expect(await job.waitUntilFinished(timeout: .seconds(5)))
-            do throws(HTTPError) {
-                _ = try VocodeRoute(service: service).syncResponse(job)
+            #expect(service.waitUntilFinished(job.id))
+            do throws(ServiceError) {
+                _ = try service.syncAudio(job.id)
                 Issue.record("a failed job answered")
             } catch {
-                #expect(error.status.code == 500)
-                #expect(error.message.contains("failed") && error.message.contains("conditional"))
+                guard case .jobFailed(_, let reason) = error else { Issue.record("\(error)"); return }
+                #expect(reason.contains("conditional"))
+                #expect(HTTPError(error, retryAfter: "1").status.code == 500)
             }
         }
     }
@@ -353,14 +355,14 @@ import Testing
             // The waiting job's id (the worker is busy, so taking it out and back is safe).
             let queued = try #require(service.queue.removeAll().first)
             #expect(service.queue.enqueue(queued) == .queued)
-            #expect(try await router.send(.delete, "/jobs/\(queued.id)").status == .ok)
+            #expect(try await router.send(.delete, "/jobs/\(queued)").status == .ok)
             let cancelled = try await sync.value
             #expect(cancelled.status == .conflict)
             #expect(cancelled.problem?.detail?.contains("cancelled") == true)
 
             let drained = Task { try await router.vocode(testMel(frames: 1)) }
             #expect(try await eventually { service.queue.count == 1 })
-            await service.drain()
+            service.drain()
             let refused = try await drained.value
             #expect(refused.status == .serviceUnavailable)
             #expect(refused.headers["Retry-After"] == "3")

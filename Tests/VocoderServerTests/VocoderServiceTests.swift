@@ -1,6 +1,8 @@
 import DiffWave
 import Foundation
 import Testing
+import HTTP
+import TestSupport
 @testable import VocoderServer
 
 @Suite struct VocoderServiceTests {
@@ -20,14 +22,14 @@ import Testing
         }
         do {
             let service = VocoderService(configuration: testConfiguration(), engine: TinyModel.conditional, logger: quietLogger)
-            await service.drain()
+            service.drain()
             #expect(service.isDraining)
         }
         // Started and released without a drain: the sweep timer is cancelled with the service.
         do {
             let service = VocoderService(configuration: testConfiguration(), engine: TinyModel.conditional, logger: quietLogger)
             service.start()
-            await service.drain()
+            service.drain()
         }
     }
 
@@ -37,9 +39,9 @@ import Testing
             _ = try await router.poll(slow) { $0.status == .running }
             let job = try service.submit(JobSpec(input: .mel(testMel(frames: 1)), schedule: .full, seed: 1, format: .wav))
             #expect(job.steps == 50)
-            #expect(service.store.job(job.id) === job)
+            #expect(service.store.record(job.id)?.status == .queued)
             #expect(service.queue.position(of: job.id) == 0)
-            #expect(service.snapshot(job).queuePosition == 0)
+            #expect(try service.status(job.id).queuePosition == 0)
         }
     }
 
@@ -85,7 +87,7 @@ import Testing
                 let accepted = try await router.vocode(testMel(frames: 2), query: "async=true&seed=\(seed)")
                 ids.append(try #require(accepted.headers["X-Job-Id"]))
             }
-            await service.drain()
+            service.drain()
             #expect(service.isDraining)
             for id in ids { #expect(try await router.jobStatus(id).status == .succeeded) }
             let refused = try await router.vocode(testMel(frames: 1))
@@ -101,8 +103,8 @@ import Testing
         try await withService { service, router in
             let response = try await router.vocode(testMel(frames: 1))
             #expect(response.status == .ok)
-            await service.drain()
-            await service.drain()
+            service.drain()
+            service.drain()
             #expect(service.isDraining)
             #expect(service.queue.waitingWorkers == 0, "the workers have exited")
         }
@@ -114,7 +116,7 @@ import Testing
             _ = try await router.poll(running) { $0.status == .running }
             let queued = try #require(try await router.vocode(testMel(frames: 1), query: "async=true").headers["X-Job-Id"])
             let began = ContinuousClock.now
-            await service.drain()
+            service.drain()
             #expect(ContinuousClock.now - began < .seconds(5), "a running job stops at its next step")
             let r = try await router.jobStatus(running), q = try await router.jobStatus(queued)
             #expect(r.status == .cancelled && r.progress < 1)
@@ -133,7 +135,7 @@ import Testing
             let drained = try #require(try await router.vocode(testMel(frames: 1), query: "async=true").headers["X-Job-Id"])
             #expect(try await router.send(.delete, "/jobs/\(deleted)").status == .ok)
             #expect(try await router.send(.delete, "/jobs/\(deleted)").status == .noContent, "already finished: forgotten")
-            await service.drain()
+            service.drain()
             #expect(try await router.jobStatus(drained).status == .cancelled)
             #expect(try await router.jobStatus(running).status == .cancelled)
             let metrics = try await router.send(.get, "/metrics").text
@@ -145,7 +147,7 @@ import Testing
         try await withService({ $0.jobTTL = .milliseconds(200) }) { service, router in
             let response = try await router.vocode(testMel(frames: 1))
             let id = try #require(response.headers["X-Job-Id"])
-            #expect(try await eventually { service.store.job(id) == nil }, "the sweep forgets it")
+            #expect(try await eventually { service.store.record(id) == nil }, "the sweep forgets it")
             #expect(try await router.send(.get, "/jobs/\(id)").status == .notFound)
             #expect(service.store.retainedBytes == 0)
         }
@@ -154,8 +156,11 @@ import Testing
     @Test func servesOverTCP() async throws {
         try await withService { _, router in
             let body = NPY.encode(testMel(frames: 2))
-            try await withServer(router: router) { server in
-                let client = try RawClient(port: server.port)
+            let server = HTTPServer(host: "127.0.0.1", port: 0, router: router, logger: quietLogger)
+            try server.start()
+            defer { server.shutdown(gracePeriod: .milliseconds(100)) }
+            try await onThread {
+                let client = try TestClient(port: server.port)
                 try client.send("POST /vocode?seed=4 HTTP/1.1\r\nHost: t\r\nContent-Type: application/x-npy\r\nContent-Length: \(body.count)\r\n\r\n")
                 try client.send(Array(body))
                 let audio = try #require(try client.readResponse(timeout: .seconds(10)))

@@ -128,11 +128,11 @@ final class ZipArchive {
         }
         let declared = Int(clamping: entry.uncompressedSize)
         guard declared <= limit else {
-            throw DiffWaveError(code, "\(label) entry '\(path)' is \(declared) bytes, over the limit of \(limit)")
+            throw DiffWaveError.tooLarge("\(label) entry '\(path)' is \(declared) bytes, over the limit of \(limit)", limit: limit)
         }
         if let location = located[path] {
             guard location.uncompressedSize <= limit else {
-                throw DiffWaveError(code, "\(label) entry '\(path)' is \(location.uncompressedSize) bytes, over the limit of \(limit)")
+                throw DiffWaveError.tooLarge("\(label) entry '\(path)' is \(location.uncompressedSize) bytes, over the limit of \(limit)", limit: limit)
             }
             return try Self.extractLocated(location, size: size, read: bytes, path: path, code: code, label: label)
         }

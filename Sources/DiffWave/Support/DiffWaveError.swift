@@ -1,7 +1,7 @@
 /// Every failure the engine reports: a domain code plus a one-line message.
 /// The HTTP layer maps codes to statuses in one place; the CLI prints `message`.
 public struct DiffWaveError: Error, Equatable, CustomStringConvertible, Sendable {
-    public enum Code: String, Sendable {
+    public enum Code: String, Sendable, CaseIterable {
         /// The checkpoint archive or its serialization is unreadable.
         case checkpoint
         /// The pickle stream is malformed or names a forbidden global.
@@ -14,6 +14,10 @@ public struct DiffWaveError: Error, Equatable, CustomStringConvertible, Sendable
         case schedule
         /// A `.npy` / `.npz` input is malformed or has the wrong contents.
         case array
+        /// A compressed input (gzip) is corrupt or truncated.
+        case compression
+        /// An input is larger than a configured limit (`limit` says which size).
+        case tooLarge
         /// A mel or noise input does not fit the model (shape, values).
         case input
         /// libsndfile refused to encode or decode.
@@ -26,10 +30,24 @@ public struct DiffWaveError: Error, Equatable, CustomStringConvertible, Sendable
 
     public let code: Code
     public let message: String
+    /// For `.tooLarge`: the limit the input went over, in the unit the message names.
+    public let limit: Int?
 
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
+        self.limit = nil
+    }
+
+    /// An input over `limit`.
+    public static func tooLarge(_ message: String, limit: Int) -> DiffWaveError {
+        DiffWaveError(code: .tooLarge, message: message, limit: limit)
+    }
+
+    private init(code: Code, message: String, limit: Int?) {
+        self.code = code
+        self.message = message
+        self.limit = limit
     }
 
     public var description: String { message }

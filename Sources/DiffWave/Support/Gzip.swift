@@ -4,14 +4,14 @@ import Foundation
 /// gzip (RFC 1952) decompression through zlib, with a cap on the output so a small body
 /// cannot expand without bound.
 public enum Gzip {
-    /// Inflates `data`; throws `.input` once the output would pass `maxBytes`.
+    /// Inflates `data`; throws `.tooLarge` once the output would pass `maxBytes`.
     public static func decompress(_ data: Data, maxBytes: Int) throws(DiffWaveError) -> Data {
         // 16 + MAX_WBITS: expect a gzip header and trailer (not raw deflate or zlib).
         try inflate(data, windowBits: 16 + MAX_WBITS, maxBytes: maxBytes)
     }
 
     /// Inflates a raw deflate stream (RFC 1951, as in a zip entry) that must end within `data`;
-    /// throws `.input` when it does not, or once the output would pass `maxBytes`.
+    /// throws `.compression` when it does not, or `.tooLarge` once the output would pass `maxBytes`.
     static func inflateRaw(_ data: Data, maxBytes: Int) throws(DiffWaveError) -> Data {
         try inflate(data, windowBits: -MAX_WBITS, maxBytes: maxBytes)
     }
@@ -46,11 +46,11 @@ public enum Gzip {
                 }
                 // Z_BUF_ERROR: no progress possible, i.e. the input ended before the stream did.
                 if status == Z_BUF_ERROR || (status == Z_OK && stream.avail_in == 0 && produced < chunk) {
-                    throw DiffWaveError(.input, "gzip body is truncated")
+                    throw DiffWaveError(.compression, "gzip body is truncated")
                 }
                 if status != Z_STREAM_END { try check(status, "inflate", stream) }
                 guard output.count + produced <= maxBytes else {
-                    throw DiffWaveError(.input, "gzip body inflates to more than \(maxBytes) bytes")
+                    throw DiffWaveError.tooLarge("gzip body inflates to more than \(maxBytes) bytes", limit: maxBytes)
                 }
                 output.append(contentsOf: buffer[0..<produced])
             } while status != Z_STREAM_END
@@ -86,6 +86,6 @@ public enum Gzip {
     private static func check(_ status: Int32, _ function: String, _ stream: z_stream) throws(DiffWaveError) {
         guard status != Z_OK else { return }
         let reason = stream.msg.map { String(cString: $0) } ?? "code \(status)"
-        throw DiffWaveError(.input, "gzip body is invalid (\(function): \(reason))")
+        throw DiffWaveError(.compression, "gzip body is invalid (\(function): \(reason))")
     }
 }

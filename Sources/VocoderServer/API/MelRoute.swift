@@ -1,5 +1,6 @@
 import DiffWave
 import Foundation
+import HTTP
 
 /// `POST /mel`: audio in, the model's own mel out, as the `.npy` bytes `diffwave mel` writes.
 struct MelRoute: Sendable {
@@ -11,9 +12,7 @@ struct MelRoute: Sendable {
                             headers: ["Accept-Post": "audio/wav, audio/flac, audio/ogg"])
         }
         let resample = try SamplingRequest.flag(request, "resample") ?? false
-        let mel = try RequestBody.melOfAudio(request, frontend: service.engine.melFrontend, resample: resample,
-                                             maxFrames: service.configuration.maxFrames,
-                                             maxDecodedBytes: service.configuration.maxDecodedBodyBytes)
+        let mel = try RequestBody.melOfAudio(request, service: service, resample: resample)
         return HTTPResponse(contentType: "application/x-npy", body: NPY.encode(mel))
     }
 }

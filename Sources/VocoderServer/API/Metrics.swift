@@ -25,12 +25,11 @@ final class ServiceMetrics: Sendable {
     }
 
     /// A job reaching a terminal state, with its latencies and output.
-    func recordJob(_ job: Job) {
-        let s = job.snapshotState
+    func recordJob(_ s: JobRecord) {
         Counter(label: "diffwave_jobs_finished_total", dimensions: [("status", s.status.rawValue)], factory: factory).increment()
         if let started = s.startedAt {
             Timer(label: "diffwave_queue_wait_seconds", factory: factory)
-                .recordNanoseconds(Int64(started.timeIntervalSince(job.createdAt) * 1e9))
+                .recordNanoseconds(Int64(started.timeIntervalSince(s.createdAt) * 1e9))
             if let finished = s.finishedAt {
                 Timer(label: "diffwave_job_duration_seconds", factory: factory)
                     .recordNanoseconds(Int64(finished.timeIntervalSince(started) * 1e9))
@@ -45,9 +44,9 @@ final class ServiceMetrics: Sendable {
     }
 
     /// The Prometheus text exposition, with the gauges read at scrape time.
-    func exposition(queueDepth: Int, jobs: [Job.Status: Int], retainedBytes: Int) -> Data {
+    func exposition(queueDepth: Int, jobs: [JobRecord.Status: Int], retainedBytes: Int) -> Data {
         Gauge(label: "diffwave_queue_depth", factory: factory).record(queueDepth)
-        for status in [Job.Status.queued, .running, .succeeded, .failed, .cancelled] {
+        for status in JobRecord.Status.allCases {
             Gauge(label: "diffwave_jobs", dimensions: [("state", status.rawValue)], factory: factory).record(jobs[status, default: 0])
         }
         Gauge(label: "diffwave_retained_result_bytes", factory: factory).record(retainedBytes)

@@ -1,5 +1,6 @@
 import DiffWave
 import Foundation
+import HTTP
 
 /// Decodes a request body into an array: content coding first (RFC 9110 §8.4), then the
 /// media type. The shape is not checked here; `MelInput` does that against the model.
@@ -16,8 +17,7 @@ enum RequestBody {
         do {
             return try Gzip.decompress(request.body, maxBytes: maxBytes)
         } catch {
-            if error.message.contains("inflates to more than") { throw HTTPError(.contentTooLarge, error.message) }
-            throw HTTPError(.malformed, error.message)
+            throw HTTPError(error)
         }
     }
 
@@ -40,15 +40,17 @@ enum RequestBody {
     /// The model's mel of an uploaded audio file. An unreadable file is the client's fault (400),
     /// a readable one at the wrong rate unusable (422).
     /// `maxFrames` counts mel frames, as `max-frames` does.
-    static func melOfAudio(_ request: HTTPRequest, frontend: MelFrontend, resample: Bool, maxFrames: Int,
-                           maxDecodedBytes: Int) throws(HTTPError) -> Tensor {
-        let body = try decoded(request, maxBytes: maxDecodedBytes)
+    static func melOfAudio(_ request: HTTPRequest, service: VocoderService, resample: Bool) throws(HTTPError) -> Tensor {
+        let maxFrames = service.configuration.maxFrames
+        let body = try decoded(request, maxBytes: service.configuration.maxDecodedBodyBytes)
         let mel: Tensor
         do {
             // The decoder counts file frames; up to 8× the model's rate keeps resampled uploads in reach.
-            mel = try frontend.mel(ofAudioFile: body, resample: resample, maxFrames: maxFrames * frontend.hopLength * 8)
+            mel = try service.mel(ofAudioFile: body, resample: resample, maxFileFrames: maxFrames * service.hopLength * 8)
+        } catch where error.code == .audio {
+            // libsndfile could not read the upload: the client's file, not the server, is at fault.
+            throw HTTPError(.malformed, "audio body: \(error.message)")
         } catch {
-            if error.code == .audio { throw HTTPError(.malformed, "audio body: \(error.message)") }
             throw HTTPError(error)
         }
         guard mel.shape[1] <= maxFrames else {
@@ -88,8 +90,6 @@ enum RequestBody {
         } catch let error as HTTPError {
             throw error
         } catch let error as DiffWaveError {
-            // An .npz entry larger than the decoded-body limit is a valid body, just too big.
-            if error.message.contains("over the limit of") { throw HTTPError(.contentTooLarge, error.message) }
             throw HTTPError(error)
         } catch {
             throw HTTPError(.malformed, "\(error)")

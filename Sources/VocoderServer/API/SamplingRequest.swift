@@ -1,5 +1,6 @@
 import DiffWave
 import Foundation
+import HTTP
 
 /// The sampling options common to `/vocode` and `/generate`, from the query and headers.
 struct SamplingRequest {

@@ -1,23 +1,22 @@
 import DiffWave
 import Foundation
+import HTTP
 
 /// `POST /vocode` (mel in) and `POST /generate` (unconditional models): validate, queue a
 /// job, then answer with the audio (sync) or 202 + Location (async).
 struct VocodeRoute: Sendable {
     let service: VocoderService
 
-    func vocode(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
+    func vocode(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
         let options = try SamplingRequest(request, defaultPrecision: service.configuration.precision)
-        let config = service.engine.model.config
+        let config = service.modelConfig
         guard !config.unconditional else {
             throw HTTPError(.unprocessable, "this model is unconditional: it takes no mel; use POST /generate")
         }
         let mel: Tensor
         if RequestBody.isAudio(request) {
             // Copy synthesis: the model's own analysis of the audio, always in range.
-            mel = try RequestBody.melOfAudio(request, frontend: service.engine.melFrontend, resample: options.resample,
-                                             maxFrames: service.configuration.maxFrames,
-                                             maxDecodedBytes: service.configuration.maxDecodedBodyBytes)
+            mel = try RequestBody.melOfAudio(request, service: service, resample: options.resample)
         } else {
             let array = try RequestBody.melArray(request, maxDecodedBytes: service.configuration.maxDecodedBodyBytes,
                                                  maxValues: config.nMels * service.configuration.maxFrames)
@@ -32,9 +31,9 @@ struct VocodeRoute: Sendable {
         guard frames <= service.configuration.maxFrames else {
             throw HTTPError(.unprocessable, "mel has \(frames) frames; this server takes at most \(service.configuration.maxFrames) (max-frames)")
         }
-        return try await run(JobSpec(input: .mel(mel), schedule: options.schedule, seed: options.seed, format: options.format,
+        return try run(JobSpec(input: .mel(mel), schedule: options.schedule, seed: options.seed, format: options.format,
                                      precision: options.precision),
-                             respondAsync: options.respondAsync)
+                             respondAsync: options.respondAsync, request: request)
     }
 
     private struct GenerateBody: Decodable {
@@ -59,9 +58,9 @@ struct VocodeRoute: Sendable {
         private enum CodingKeys: String, CodingKey { case samples, seconds }
     }
 
-    func generate(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
+    func generate(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
         let options = try SamplingRequest(request, defaultPrecision: service.configuration.precision)
-        let config = service.engine.model.config
+        let config = service.modelConfig
         guard config.unconditional else {
             throw HTTPError(.unprocessable, "this model is conditional: it needs a mel spectrogram; use POST /vocode")
         }
@@ -87,40 +86,42 @@ struct VocodeRoute: Sendable {
         guard samples <= service.configuration.maxSamples else {
             throw HTTPError(.unprocessable, "\(samples) samples asked; this server makes at most \(service.configuration.maxSamples) (max-samples)")
         }
-        return try await run(JobSpec(input: .samples(samples), schedule: options.schedule, seed: options.seed, format: options.format,
+        return try run(JobSpec(input: .samples(samples), schedule: options.schedule, seed: options.seed, format: options.format,
                                      precision: options.precision),
-                             respondAsync: options.respondAsync)
+                             respondAsync: options.respondAsync, request: request)
     }
 
-    /// The answer to a synchronous request whose job finished. Its input was validated
-    /// before it was queued, so a failure is the server's (500), not a conflict; a job the
-    /// drain deadline cancelled is 503 + Retry-After (retry elsewhere or later); one cancelled
-    /// by a DELETE is 409.
-    func syncResponse(_ job: Job) throws(HTTPError) -> HTTPResponse {
-        let s = job.snapshotState
-        switch s.status {
-        case .failed:
-            throw HTTPError(.internal, "job \(job.id) failed: \(s.error ?? "unknown error")")
-        case .cancelled where service.isDraining:
-            throw HTTPError(.unavailable, "job \(job.id) was cancelled: the server is shutting down",
-                            headers: ["Retry-After": service.retryAfterValue])
-        default:
-            return try JobRoutes.audioResponse(job)
+    /// Queues the job; a synchronous request then blocks this connection's thread until the
+    /// job finishes, `sync-timeout` passes (202 then) or the client goes away.
+    private func run(_ spec: JobSpec, respondAsync: Bool, request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
+        let retryAfter = service.retryAfterValue
+        let job: JobRecord
+        do {
+            job = try service.submit(spec, holdResult: !respondAsync)
+        } catch {
+            throw HTTPError(error, retryAfter: retryAfter)
         }
-    }
-
-    private func run(_ spec: JobSpec, respondAsync: Bool) async throws(HTTPError) -> HTTPResponse {
-        let job = try service.submit(spec, holdResult: !respondAsync)
         if !respondAsync {
             // Held since submission, so the byte cap cannot evict the audio before it is read.
-            let finished = await job.waitUntilFinished(timeout: service.configuration.syncTimeout)
-            defer { service.store.release(job) }
-            if finished { return try syncResponse(job) }
+            defer { service.release(job.id) }
+            if service.waitUntilFinished(job.id, clientHasGone: request.clientHasGone) {
+                do {
+                    return JobRoutes.audioResponse(try service.syncAudio(job.id))
+                } catch {
+                    throw HTTPError(error, retryAfter: retryAfter)
+                }
+            }
         }
         // Async by request, or the sync wait ran out: RFC 9110 §15.3.3, 202 with where to look.
-        var response = HTTPResponse(status: .accepted, contentType: "application/json", body: service.snapshot(job).json())
+        let snapshot: JobSnapshot
+        do {
+            snapshot = try service.status(job.id)
+        } catch {
+            throw HTTPError(error, retryAfter: retryAfter)
+        }
+        var response = HTTPResponse(status: .accepted, contentType: "application/json", body: snapshot.json())
         response.headers.set("Location", "/jobs/\(job.id)")
-        response.headers.set("X-Job-Id", job.id)
+        response.tag(job: job.id)
         response.headers.set("Cache-Control", "no-store")
         if !respondAsync { response.headers.set("Preference-Applied", "wait=\(VocoderService.seconds(service.configuration.syncTimeout))") }
         return response

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A bounded FIFO of queued jobs that worker threads block on.
+/// A bounded FIFO of queued job ids that worker threads block on.
 final class JobQueue: @unchecked Sendable {
     /// Jobs that may wait for a busy worker. A job handed to a worker that is idle, blocked in
     /// `dequeue`, does not wait and does not count: with capacity 0 an idle worker still
@@ -8,7 +8,7 @@ final class JobQueue: @unchecked Sendable {
     let capacity: Int
     // NSCondition guards every field below; it is what makes this type Sendable.
     private let condition = NSCondition()
-    private var jobs: [Job] = []
+    private var jobs: [String] = []
     private var closed = false
     /// Workers blocked in `dequeue`; each will take one of `jobs` when it wakes.
     private var idleWorkers = 0
@@ -19,18 +19,18 @@ final class JobQueue: @unchecked Sendable {
 
     enum EnqueueResult { case queued, full, closed }
 
-    func enqueue(_ job: Job) -> EnqueueResult {
+    func enqueue(_ id: String) -> EnqueueResult {
         condition.lock()
         defer { condition.unlock() }
         if closed { return .closed }
         if jobs.count >= capacity + idleWorkers { return .full }
-        jobs.append(job)
+        jobs.append(id)
         condition.signal()
         return .queued
     }
 
     /// The next job, blocking while the queue is empty; nil once closed and drained.
-    func dequeue() -> Job? {
+    func dequeue() -> String? {
         condition.lock()
         defer { condition.unlock() }
         while jobs.isEmpty && !closed {
@@ -45,14 +45,14 @@ final class JobQueue: @unchecked Sendable {
     func position(of id: String) -> Int? {
         condition.lock()
         defer { condition.unlock() }
-        return jobs.firstIndex { $0.id == id }
+        return jobs.firstIndex(of: id)
     }
 
     /// Takes a cancelled job out so it does not hold a slot.
     func remove(id: String) {
         condition.lock()
         defer { condition.unlock() }
-        jobs.removeAll { $0.id == id }
+        jobs.removeAll { $0 == id }
     }
 
     /// Workers waiting for a job.
@@ -77,7 +77,7 @@ final class JobQueue: @unchecked Sendable {
     }
 
     /// Removes and returns everything still queued (drain deadline passed).
-    func removeAll() -> [Job] {
+    func removeAll() -> [String] {
         condition.lock()
         defer { condition.unlock() }
         let left = jobs

@@ -3,7 +3,7 @@ import Foundation
 /// A job's status as `GET /jobs/<id>` returns it.
 public struct JobSnapshot: Codable, Equatable, Sendable {
     public var id: String
-    public var status: Job.Status
+    public var status: JobRecord.Status
     /// Steps done / steps, 0...1.
     public var progress: Double
     public var queuePosition: Int?
@@ -22,19 +22,18 @@ public struct JobSnapshot: Codable, Equatable, Sendable {
         case audioURL = "audio_url"
     }
 
-    init(_ job: Job, queuePosition: Int?) {
-        let s = job.snapshotState
-        id = job.id
-        status = s.status
-        progress = job.steps == 0 ? 0 : Double(s.stepsDone) / Double(job.steps)
-        self.queuePosition = s.status == .queued ? queuePosition : nil
-        createdAt = Self.timestamp(job.createdAt)
-        startedAt = s.startedAt.map(Self.timestamp)
-        finishedAt = s.finishedAt.map(Self.timestamp)
-        audioSeconds = s.audioSeconds
-        computeSeconds = s.computeSeconds
-        error = s.error
-        audioURL = s.status == .succeeded ? "/jobs/\(job.id)/audio" : nil
+    init(_ record: JobRecord, queuePosition: Int?) {
+        id = record.id
+        status = record.status
+        progress = record.progress
+        self.queuePosition = record.status == .queued ? queuePosition : nil
+        createdAt = Self.timestamp(record.createdAt)
+        startedAt = record.startedAt.map(Self.timestamp)
+        finishedAt = record.finishedAt.map(Self.timestamp)
+        audioSeconds = record.audioSeconds
+        computeSeconds = record.computeSeconds
+        error = record.error
+        audioURL = record.status == .succeeded ? "/jobs/\(record.id)/audio" : nil
     }
 
     /// RFC 3339 with milliseconds, UTC.

@@ -1,109 +1,40 @@
 import Foundation
-import Synchronization
 
-/// Every job by id, until its TTL after finishing passes; finished results are retained
-/// under a total byte cap (oldest results evicted first, their fetch answers 410).
-final class JobStore: Sendable {
-    let ttl: TimeInterval
-    let maxResultBytes: Int
-
-    private struct State {
-        var jobs: [String: Job] = [:]
-        /// Ids of jobs holding a result, oldest first.
-        var retained: [String] = []
-        var retainedBytes = 0
-    }
-    private let state = Mutex(State())
-
-    init(ttl: TimeInterval, maxResultBytes: Int) {
-        self.ttl = ttl
-        self.maxResultBytes = maxResultBytes
-    }
-
-    func insert(_ job: Job) {
-        state.withLock { $0.jobs[job.id] = job }
-    }
-
-    /// Forgets a job and its result (a refused submission, or DELETE of a finished job).
-    func remove(_ id: String) {
-        state.withLock { s in
-            guard let job = s.jobs.removeValue(forKey: id) else { return }
-            if let i = s.retained.firstIndex(of: id) {
-                s.retained.remove(at: i)
-                s.retainedBytes -= job.evictResult()
-            }
-        }
-    }
-
-    /// Asks every unfinished job to stop (drain deadline passed).
-    func cancelUnfinished() {
-        for job in state.withLock({ Array($0.jobs.values) }) where !job.status.isFinished { job.cancel() }
-    }
-
-    func job(_ id: String) -> Job? {
-        state.withLock { $0.jobs[id] }
-    }
-
-    /// Accounts a finished job's result, evicting the oldest results over the cap. A job
-    /// already forgotten (DELETE or expiry between its finish and this call) is not accounted:
-    /// nothing could evict it, so its bytes would count against the cap forever.
-    func retainResult(of job: Job, bytes: Int) {
-        state.withLock { s in
-            guard s.jobs[job.id] === job else { return }
-            s.retained.append(job.id)
-            s.retainedBytes += bytes
-            evictOverCap(&s)
-        }
-    }
-
-    /// A synchronous request has read its job's result: it may now be evicted like any other.
-    func release(_ job: Job) {
-        job.release()
-        state.withLock { evictOverCap(&$0) }
-    }
-
-    /// Evicts the oldest results until the total is under the cap, passing over results a
-    /// synchronous request has yet to read (they count until released).
-    private func evictOverCap(_ s: inout State) {
-        var i = 0
-        while s.retainedBytes > maxResultBytes, i < s.retained.count {
-            let id = s.retained[i]
-            if let job = s.jobs[id], job.isHeld {
-                i += 1
-                continue
-            }
-            s.retained.remove(at: i)
-            s.retainedBytes -= s.jobs[id]?.evictResult() ?? 0
-        }
-    }
-
-    /// Forgets jobs that finished more than `ttl` ago; returns how many.
+/// Where jobs live: their records, their audio, and the events of their lifecycle. The
+/// service reaches jobs only through this protocol, so that a store shared by several
+/// processes can replace the in-process one (`InMemoryJobStore`) without route changes.
+///
+/// Transitions go through `update`, which applies a change atomically and publishes the
+/// events it implies: `finished` when the status becomes terminal, `cancelRequested` when the
+/// flag is first set.
+public protocol JobStore: Sendable {
+    /// Adds a new (queued) job.
+    func insert(_ record: JobRecord)
+    func record(_ id: String) -> JobRecord?
+    /// Applies `change` to the job's record atomically; returns the record after it, or nil
+    /// when there is no such job (`change` is not called then).
     @discardableResult
-    func sweep(now: Date = Date()) -> Int {
-        state.withLock { s in
-            let expired = s.jobs.values.filter { job in
-                guard let end = job.snapshotState.finishedAt else { return false }
-                return now.timeIntervalSince(end) > ttl
-            }
-            for job in expired {
-                s.jobs[job.id] = nil
-                if let i = s.retained.firstIndex(of: job.id) {
-                    s.retained.remove(at: i)
-                    s.retainedBytes -= job.evictResult()
-                }
-            }
-            return expired.count
-        }
-    }
+    func update(_ id: String, _ change: (inout JobRecord) -> Void) -> JobRecord?
+    /// Forgets a job and its audio.
+    func remove(_ id: String)
 
-    var retainedBytes: Int { state.withLock { $0.retainedBytes } }
+    /// Keeps a succeeded job's audio (its record says `.stored`), evicting the oldest results
+    /// over the retained-bytes cap (their records say `.evicted`).
+    func storeResult(_ audio: Data, of id: String)
+    func result(of id: String) -> Data?
+    /// A synchronous request will read this job's audio: keep it from cap eviction until
+    /// `release`.
+    func hold(_ id: String)
+    func release(_ id: String)
 
-    /// Jobs per status, for metrics.
-    func countsByStatus() -> [Job.Status: Int] {
-        state.withLock { s in
-            var counts: [Job.Status: Int] = [:]
-            for job in s.jobs.values { counts[job.status, default: 0] += 1 }
-            return counts
-        }
-    }
+    /// Forgets jobs finished more than the TTL ago; returns how many.
+    @discardableResult
+    func sweep(now: Date) -> Int
+    /// Every unfinished job's id (drain deadline: they are all cancelled).
+    func unfinishedIDs() -> [String]
+    func countsByStatus() -> [JobRecord.Status: Int]
+    var retainedBytes: Int { get }
+
+    /// Calls `handler` for every event from now on, from whichever thread publishes it.
+    func subscribe(_ handler: @escaping @Sendable (JobEvent) -> Void)
 }

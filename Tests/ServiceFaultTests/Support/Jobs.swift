@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Job helpers over a live server. Timings are those of the debug build with tiny.pt: a

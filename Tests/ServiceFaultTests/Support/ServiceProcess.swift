@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A `diffwave serve` process launched from the products directory `swift test` built, on an
 /// ephemeral port of 127.0.0.1 (parsed from its "listening ... address=HOST:PORT" log line),
@@ -103,14 +104,6 @@ final class ServiceProcess: Sendable {
     }
 
     func client() throws -> TestClient { try TestClient(port: port) }
-}
-
-/// Runs blocking socket work off the cooperative pool (2 threads on a 2-core machine).
-func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    let result: Result<T, any Error> = await withCheckedContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(returning: Result { try work() }) }
-    }
-    return try result.get()
 }
 
 /// The server's stdout and stderr as they arrive.

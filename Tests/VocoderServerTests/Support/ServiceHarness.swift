@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+import HTTP
+import TestSupport
 @testable import VocoderServer
 
 /// Tiny untrained models: two residual layers of four channels, so a job of a few frames runs
@@ -55,18 +57,20 @@ func withService<T>(
     let router = service.makeRouter()
     do {
         let result = try await body(service, router)
-        await service.drain()
+        service.drain()
         return result
     } catch {
-        await service.drain()
+        service.drain()
         throw error
     }
 }
 
 extension Router {
-    /// Answers one request built from its parts.
+    /// Answers one request built from its parts, on a thread of its own as a connection would
+    /// (a synchronous /vocode blocks its thread until the job finishes).
     func send(_ method: HTTPMethod, _ target: String, headers: HTTPHeaders = [:], body: Data = Data()) async throws -> HTTPResponse {
-        await respond(to: try HTTPRequest(method: method, target: target, headers: headers, body: body))
+        let request = try HTTPRequest(method: method, target: target, headers: headers, body: body)
+        return try await onThread { respond(to: request) }
     }
 
     /// `POST target` with an .npy body.

@@ -1,0 +1,33 @@
+import HTTP
+
+/// Every route the service answers, declared once: `VocoderService.makeRouter()` registers
+/// them, the request metrics are labelled by their patterns, and a test checks openapi.yaml
+/// against this list.
+public enum APIRoute: String, CaseIterable, Sendable {
+    case vocode, mel, generate
+    case jobStatus, jobAudio, jobCancel
+    case healthz, readyz, model, metrics, openAPI
+
+    public var method: HTTPMethod {
+        switch self {
+        case .vocode, .mel, .generate: .post
+        case .jobCancel: .delete
+        case .jobStatus, .jobAudio, .healthz, .readyz, .model, .metrics, .openAPI: .get
+        }
+    }
+
+    public var pattern: String {
+        switch self {
+        case .vocode: "/vocode"
+        case .mel: "/mel"
+        case .generate: "/generate"
+        case .jobStatus, .jobCancel: "/jobs/{id}"
+        case .jobAudio: "/jobs/{id}/audio"
+        case .healthz: "/healthz"
+        case .readyz: "/readyz"
+        case .model: "/model"
+        case .metrics: "/metrics"
+        case .openAPI: "/openapi.yaml"
+        }
+    }
+}
