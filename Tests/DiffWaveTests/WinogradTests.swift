@@ -184,7 +184,7 @@ import Testing
             // The mel upsampled per tile, and cached in bfloat16.
             for budget in [0, 64 << 20] {
                 let workspace = Workspace(model: model, samples: n, threads: 2, precision: .bfloat16, tile: tile, memoryBudgetBytes: budget)
-                if budget > 0 { model.cacheConditioner(mel, workspace: workspace) }
+                if budget > 0 { workspace.cacheConditioner(mel, model: model) }
                 #expect(workspace.cachesMel == (budget > 0))
                 let bf16 = DiffWaveTests.evaluate(model, x, step: 3, conditioner: mel, workspace: workspace)
                 #expect(PrecisionTests.snr(bf16, reference: f32) > 40, "tile \(tile), budget \(budget)")

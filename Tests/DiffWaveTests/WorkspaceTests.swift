@@ -25,7 +25,7 @@ import Testing
 
     @Test func twoThreadsMatchOneThread() throws {
         let model = try Fixtures.model("tiny_uncond")
-        let n = 3 * DiffWave.tileColumns + 11
+        let n = 3 * ExecutionPlan.tileColumns + 11
         let x = Self.randomSignal(n, seed: 5)
         let one = DiffWaveTests.evaluate(model, x, step: 4, conditioner: nil, workspace: Workspace(model: model, samples: n, threads: 1))
         let two = DiffWaveTests.evaluate(model, x, step: 4, conditioner: nil, workspace: Workspace(model: model, samples: n, threads: 2))
@@ -39,7 +39,7 @@ import Testing
         let model = try Self.sixLayerModel()
         let n = 4 * 512 + 253   // ranges of 1150 and 1151 columns: rests of 126 and 127
         let ws = Workspace(model: model, samples: n, threads: 2, precision: .bfloat16)
-        let widths = Set(ws.ranges.flatMap { TimeTile.grid($0, tile: ws.tile).map(\.count) })
+        let widths = Set(ws.plan.ranges.flatMap { TimeTile.grid($0, tile: ws.plan.tile).map(\.count) })
         #expect(widths == [512, 126, 127])
         #expect(ws.scratch.allSatisfy { Set($0.matmuls.keys) == widths })
     }
@@ -53,7 +53,7 @@ import Testing
         let x = Self.randomSignal(n, seed: 13), once = Self.randomConditioner(model, samples: n, seed: 14)
         let one = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: Workspace(model: model, samples: n, tile: 37))
         let many = Workspace(model: model, samples: n, threads: threads, tile: 37)
-        #expect(many.threads == threads && many.layerTiles.allSatisfy { $0.allSatisfy { $0.count > 1 } })
+        #expect(many.threads == threads && many.plan.layerTiles.allSatisfy { $0.allSatisfy { $0.count > 1 } })
         for _ in 0..<3 {
             #expect(maxAbsDifference(one, DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: many)) < 1e-5)
         }
@@ -66,7 +66,7 @@ import Testing
         let n = 100
         let x = Self.randomSignal(n, seed: 15)
         let four = Workspace(model: model, samples: n, threads: 4, tile: 16)
-        #expect(four.threads == 3 && four.ranges.allSatisfy { $0.count >= 32 })
+        #expect(four.threads == 3 && four.plan.ranges.allSatisfy { $0.count >= 32 })
         let one = DiffWaveTests.evaluate(model, x, step: 3, conditioner: nil, workspace: Workspace(model: model, samples: n, tile: 16))
         #expect(maxAbsDifference(one, DiffWaveTests.evaluate(model, x, step: 3, conditioner: nil, workspace: four)) < 1e-5)
     }
@@ -112,7 +112,7 @@ import Testing
             #expect(all.cachesMel && all.cachedLayers == 6)
             let a = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: plain)
             for workspace in [melOnly, cached, all] {
-                model.cacheConditioner(once, workspace: workspace)
+                workspace.cacheConditioner(once, model: model)
                 let first = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: workspace)
                 #expect(workspace.conditionerCached)
                 let next = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: workspace)
@@ -130,7 +130,7 @@ import Testing
         let x = Self.randomSignal(n, seed: 21), once = Self.randomConditioner(model, samples: n, seed: 22)
         func run() -> (out: [Float], buffers: Set<UnsafeMutablePointer<Float>>) {
             let ws = Workspace(model: model, samples: n, threads: 2, memoryBudgetBytes: 1 << 30)
-            model.cacheConditioner(once, workspace: ws)
+            ws.cacheConditioner(once, model: model)
             _ = DiffWaveTests.evaluate(model, x, step: 2, conditioner: once, workspace: ws)
             return (DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: ws), [ws.x, ws.xNext, ws.skip])
         }
@@ -154,8 +154,8 @@ import Testing
         let ws = Workspace(model: model, samples: n, threads: threads, tile: tile, memoryBudgetBytes: 1 << 30)
         for i in 0..<ws.cachedLayers {
             var blocks: [Range<Int>] = []
-            for (owner, tiles) in ws.layerTiles.enumerated() {
-                for (j, t) in tiles[i].enumerated() { blocks.append(ws.cacheColumns[owner][i][j]..<(ws.cacheColumns[owner][i][j] + t.width)) }
+            for tiles in ws.plan.layerTiles {
+                for t in tiles[i] { blocks.append(t.cacheColumn..<(t.cacheColumn + t.tile.width)) }
             }
             blocks.sort { $0.lowerBound < $1.lowerBound }
             #expect(blocks.first?.lowerBound == 0 && blocks.last?.upperBound == n)
@@ -179,7 +179,7 @@ import Testing
         let melOnly = Workspace(model: model, samples: n, threads: 2, precision: .bfloat16, tile: tile,
                                 memoryBudgetBytes: cached.byteCount - 6 * 2 * 8 * n * 2)
         #expect(melOnly.cachesMel && melOnly.cachedLayers == 0)
-        model.cacheConditioner(once, workspace: cached)
+        cached.cacheConditioner(once, model: model)
         let a = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: plain)
         let first = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: cached)
         let next = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: cached)
@@ -188,7 +188,7 @@ import Testing
         // A new conditioner: the next step stores its projections afresh.
         let other = Self.randomConditioner(model, samples: n, seed: 17)
         let fresh = DiffWaveTests.evaluate(model, x, step: 3, conditioner: other, workspace: plain)
-        model.cacheConditioner(other, workspace: cached)
+        cached.cacheConditioner(other, model: model)
         #expect(PrecisionTests.snr(DiffWaveTests.evaluate(model, x, step: 3, conditioner: other, workspace: cached), reference: fresh) > 50)
     }
 
@@ -203,7 +203,7 @@ import Testing
         let melOnly = Workspace(model: model, samples: n, precision: .bfloat16, tile: tile,
                                 memoryBudgetBytes: plain.byteCount + 2 * model.config.nMels * n)
         #expect(melOnly.cachesMel && melOnly.cachedLayers == 0)
-        model.cacheConditioner(once, workspace: melOnly)
+        melOnly.cacheConditioner(once, model: model)
         let a = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: plain)
         let b = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: melOnly)
         #expect(maxAbsDifference(a, b) < 1e-6)
