@@ -54,16 +54,16 @@ import Testing
     @Test func outputDoesNotDependOnTileBoundaries() throws {
         // A signal longer than one tile crosses tile edges inside every dilated conv.
         let model = try Fixtures.model("tiny_uncond")
-        let n = DiffWave.tileColumns * 2 + 37
+        let n = ExecutionPlan.tileColumns * 2 + 37
         var noise = GaussianNoise(seed: 3)
         var x = [Float](repeating: 0, count: n)
         noise.fill(&x)
         let whole = Self.evaluate(model, x, step: 3, conditioner: nil, workspace: Workspace(model: model, samples: n))
         // The same samples' output computed inside a shorter signal must agree away from its end:
         // the receptive field is finite, so the first samples see identical context.
-        let prefix = Array(x[0..<(DiffWave.tileColumns + 100)])
+        let prefix = Array(x[0..<(ExecutionPlan.tileColumns + 100)])
         let part = Self.evaluate(model, prefix, step: 3, conditioner: nil, workspace: Workspace(model: model, samples: prefix.count))
-        #expect(maxAbsDifference(Array(whole[0..<DiffWave.tileColumns]), Array(part[0..<DiffWave.tileColumns])) < 1e-5)
+        #expect(maxAbsDifference(Array(whole[0..<ExecutionPlan.tileColumns]), Array(part[0..<ExecutionPlan.tileColumns])) < 1e-5)
     }
 
     @Test func stepOutsideTheTableIsRejected() throws {

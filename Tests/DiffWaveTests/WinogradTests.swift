@@ -6,7 +6,7 @@ import Testing
 /// the products and the fused output transform and gate, then whole models that take the
 /// Winograd paths for some layers and tiles and the direct one for others.
 @Suite struct WinogradTests {
-    static func random(_ n: Int, seed: UInt64) -> [Float] { WorkspaceTests.randomSignal(n, seed: seed) }
+    static func random(_ n: Int, seed: UInt64) -> [Float] { TestModels.randomSignal(n, seed: seed) }
 
     @Test func appliesToWholeBlocksOfWholeVectors() {
         #expect(Winograd.f2.applies(columns: 512, dilation: 16))
@@ -157,11 +157,11 @@ import Testing
     /// residual and skip updates (d = 1, strided tiles) put the phase-ordered tiles back in column order.
     @Test(arguments: [false, true])
     func winogradTilesMatchDirectTiles(conditional: Bool) throws {
-        let model = try WorkspaceTests.sixLayerModel(unconditional: !conditional)
+        let model = try TestModels.sixLayerModel(unconditional: !conditional)
         #expect(model.packed.layers.allSatisfy { $0.winograd.map(\.transform) == [.f4, .f2] })
         let n = 4 * 512 + 256
         let x = Self.random(n, seed: 7)
-        let mel = conditional ? WorkspaceTests.randomConditioner(model, samples: n, seed: 8) : nil
+        let mel = conditional ? TestModels.randomConditioner(model, samples: n, seed: 8) : nil
         for threads in [1, 2, 3] {
             let direct = DiffWaveTests.evaluate(model, x, step: 3, conditioner: mel,
                                                 workspace: Workspace(model: model, samples: n, threads: threads, tile: 37))
@@ -176,15 +176,15 @@ import Testing
     /// The bfloat16 matmuls over Winograd's blocks: within 40 dB of float32, as the direct path.
     @Test(.enabled(if: Precision.bfloat16.isAvailable, "needs a CPU where oneDNN runs bf16"))
     func bfloat16WinogradTilesStayCloseToFloat32() throws {
-        let model = try WorkspaceTests.sixLayerModel()
+        let model = try TestModels.sixLayerModel()
         let n = 4 * 512
-        let x = Self.random(n, seed: 9), mel = WorkspaceTests.randomConditioner(model, samples: n, seed: 10)
+        let x = Self.random(n, seed: 9), mel = TestModels.randomConditioner(model, samples: n, seed: 10)
         let f32 = DiffWaveTests.evaluate(model, x, step: 3, conditioner: mel, workspace: Workspace(model: model, samples: n, tile: 37))
         for tile in [512, 96, 64] {   // F(4, 3); F(2, 3) with the direct path; F(4, 3) with strided tiles
             // The mel upsampled per tile, and cached in bfloat16.
             for budget in [0, 64 << 20] {
                 let workspace = Workspace(model: model, samples: n, threads: 2, precision: .bfloat16, tile: tile, memoryBudgetBytes: budget)
-                if budget > 0 { model.cacheConditioner(mel, workspace: workspace) }
+                if budget > 0 { workspace.cacheConditioner(mel, model: model) }
                 #expect(workspace.cachesMel == (budget > 0))
                 let bf16 = DiffWaveTests.evaluate(model, x, step: 3, conditioner: mel, workspace: workspace)
                 #expect(PrecisionTests.snr(bf16, reference: f32) > 40, "tile \(tile), budget \(budget)")

@@ -18,7 +18,7 @@ public struct Sampler: Sendable {
     public let schedule: NoiseSchedule
     /// The GEMMs' number format: `.float32` (exact, the default) or `.bfloat16` (fast).
     public let precision: Precision
-    /// Bytes a request's workspace may hold (`Workspace`): the activations (3 · C · N floats)
+    /// Bytes a request's workspace may hold (`ExecutionPlan`): the activations (3 · C · N floats)
     /// always; then the upsampled mel, `M · N` values in the GEMMs' input format (14 MB in
     /// float32 for 2 s of BASE audio), which saves the upsampler's second layer in every layer
     /// and step; then the conditioner's projection, `2C · N` values per layer in the same
@@ -81,9 +81,10 @@ public struct Sampler: Sendable {
         let s = schedule.count
         var draws = NoiseDraws(source: noise, rows: s, samples: n)
         try draws.validate()
-        let workspace = Workspace(model: model, samples: n, threads: threads, precision: precision,
-                                  memoryBudgetBytes: memoryBudgetBytes)
-        if let conditioner { model.cacheConditioner(conditioner, workspace: workspace) }
+        let plan = ExecutionPlan(model: model, samples: n, threads: threads, precision: precision,
+                                 memoryBudgetBytes: memoryBudgetBytes)
+        let workspace = Workspace(model: model, plan: plan)
+        if let conditioner { workspace.cacheConditioner(conditioner, model: model) }
         var x = [Float](repeating: 0, count: n)
         var eps = [Float](repeating: 0, count: n)
         var z = [Float](repeating: 0, count: n)
