@@ -44,7 +44,7 @@ final class JobWaiters: @unchecked Sendable {
             let left = deadline - clock.now
             if left <= .zero { return .timedOut }
             let seconds = Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18
-            condition.wait(until: Date(timeIntervalSinceNow: min(seconds, Self.clientCheckInterval)))
+            _ = condition.wait(until: Date(timeIntervalSinceNow: min(seconds, Self.clientCheckInterval)))
         }
         return .finished
     }
