@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import HTTP
-import VocoderServer
 
 /// For container HEALTHCHECKs in images without curl: GET a URL on this host, exit 0 on 2xx.
 struct HealthcheckCommand: ParsableCommand {
