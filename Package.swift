@@ -79,7 +79,7 @@ let package = Package(
         ),
         // Helpers every test target shares: a raw HTTP client, log capture.
         .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
-        .testTarget(name: "DiffWaveTests", dependencies: ["DiffWave"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DiffWaveTests", dependencies: ["DiffWave", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "VocoderServerTests", dependencies: ["VocoderServer", "HTTP", "DiffWave", "TestSupport"]),
         // Runs the built `diffwave` executable (the dependency makes `swift test` build it).

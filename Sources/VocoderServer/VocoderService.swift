@@ -143,9 +143,11 @@ public final class VocoderService: Sendable {
         store.release(id)
     }
 
-    /// The job's status, with its place in the queue.
+    /// The job's status, with its place in the queue. A worker takes a job off the queue just
+    /// before it marks it running: a queued job no longer in the queue is the next to run (0).
     public func status(_ id: String) throws(ServiceError) -> JobSnapshot {
-        JobSnapshot(try record(id), queuePosition: queue.position(of: id))
+        let record = try record(id)
+        return JobSnapshot(record, queuePosition: queue.position(of: id) ?? 0)
     }
 
     /// A finished job's audio: `notFinished` while it is not (or `noAudio`: never will be)

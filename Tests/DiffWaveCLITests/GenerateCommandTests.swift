@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import DiffWave
 
@@ -11,7 +12,7 @@ import Testing
                              "--noise", CLI.fixture("tiny_uncond.\(schedule).noise.npy"), "--format", "wav-f32", "--output", out])
         #expect(r.status == 0, "\(r.stderr)")
         let expected = try NPY.read(Data(contentsOf: URL(fileURLWithPath: CLI.fixture("tiny_uncond.\(schedule).audio.npy"))))
-        #expect(CLI.maxAbsDifference(try CLI.readAudio(out).samples, expected.data) < 1e-4)
+        #expect(maxAbsDifference(try CLI.readAudio(out).samples, expected.data) < 1e-4)
     }
 
     @Test func samplesSetsTheLength() throws {

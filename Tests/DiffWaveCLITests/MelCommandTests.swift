@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TestSupport
 import Testing
 @testable import DiffWave
 import HTTP
@@ -15,7 +16,7 @@ import HTTP
         let reference = try NPY.read(Data(contentsOf: URL(fileURLWithPath: CLI.fixture("speech.mel.npy"))))
         let mel = try NPY.read(written)
         #expect(mel.shape == reference.shape)
-        #expect(CLI.maxAbsDifference(mel.data, reference.data) < 1e-4)
+        #expect(maxAbsDifference(mel.data, reference.data) < 1e-4)
 
         // The service's POST /mel over the same checkpoint answers the same bytes.
         let engine = try VocodingEngine(model: DiffWave.load(contentsOf: URL(fileURLWithPath: CLI.fixture("tiny.pt"))), trained: true)

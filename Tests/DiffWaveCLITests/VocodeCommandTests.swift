@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import DiffWave
 
@@ -14,7 +15,7 @@ import Testing
         let audio = try CLI.readAudio(out)
         let expected = try NPY.read(Data(contentsOf: URL(fileURLWithPath: CLI.fixture("\(name).\(schedule).audio.npy"))))
         #expect(audio.sampleRate == 22050)
-        #expect(CLI.maxAbsDifference(audio.samples, expected.data) < 1e-4)
+        #expect(maxAbsDifference(audio.samples, expected.data) < 1e-4)
     }
 
     /// With no memory budget every step computes the conditioner's projection; the audio is the reference's all the same.
@@ -26,7 +27,7 @@ import Testing
                                   "--output", out, CLI.fixture("tiny.mel.npy")])
         #expect(result.status == 0, "\(result.stderr)")
         let expected = try NPY.read(Data(contentsOf: URL(fileURLWithPath: CLI.fixture("tiny.fast.audio.npy"))))
-        #expect(CLI.maxAbsDifference(try CLI.readAudio(out).samples, expected.data) < 1e-4)
+        #expect(maxAbsDifference(try CLI.readAudio(out).samples, expected.data) < 1e-4)
     }
 
     @Test func sameSeedSameBytes() throws {

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import DiffWave
 
@@ -21,6 +22,7 @@ import Testing
         let model = try TestModels.sixLayerModel()
         let n = 4 * 512 + 256
         let ws = Workspace(model: model, samples: n, threads: threads, tile: tile, memoryBudgetBytes: 1 << 30)
+        #expect(ws.cachedLayers == model.config.residualLayers, "1 GiB caches every layer")
         for i in 0..<ws.cachedLayers {
             var blocks: [Range<Int>] = []
             for tiles in ws.plan.layerTiles {

@@ -2,11 +2,6 @@ import Foundation
 import Testing
 @testable import DiffWave
 
-private func fixture(_ name: String) throws -> Data {
-    let dir = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
-    return try Data(contentsOf: dir.appendingPathComponent(name))
-}
-
 /// arange(24).reshape(2, 3, 4) * 0.25 - 2, the contents of every fixture in Fixtures/npy
 /// (written by Fixtures/npy/make_npy.py with numpy).
 private let expected = Tensor(shape: [2, 3, 4], data: (0..<24).map { Float($0) * 0.25 - 2 })
@@ -35,26 +30,26 @@ private func arrayError(_ data: Data) -> DiffWaveError? {
 struct NPYTests {
     @Test(arguments: ["lef4", "bef4", "lef8", "bef8", "lef2", "bef2"], ["c", "f"])
     func npyReadsEveryFloatDtypeInBothOrders(dtype: String, order: String) throws {
-        let tensor = try NPY.read(fixture("npy/\(dtype)_\(order).npy"))
+        let tensor = try NPY.read(Fixtures.data("npy/\(dtype)_\(order).npy"))
         #expect(tensor == expected)
     }
 
     @Test(arguments: ["v2", "v3"])
     func npyReadsFormatVersions2And3(version: String) throws {
-        #expect(try NPY.read(fixture("npy/\(version).npy")) == expected)
+        #expect(try NPY.read(Fixtures.data("npy/\(version).npy")) == expected)
     }
 
     @Test func npyReadsScalarVectorAndEmptyShapes() throws {
-        let scalar = try NPY.read(fixture("npy/scalar.npy"))
+        let scalar = try NPY.read(Fixtures.data("npy/scalar.npy"))
         #expect(scalar.shape == [] && scalar.data == [1.5])
-        let vector = try NPY.read(fixture("npy/vector.npy"))
+        let vector = try NPY.read(Fixtures.data("npy/vector.npy"))
         #expect(vector.shape == [5] && vector.data == [0, 1, 2, 3, 4])
-        let empty = try NPY.read(fixture("npy/empty.npy"))
+        let empty = try NPY.read(Fixtures.data("npy/empty.npy"))
         #expect(empty.shape == [0, 3] && empty.data.isEmpty)
     }
 
     @Test func npyReadsTheReferenceMel() throws {
-        let mel = try NPY.read(fixture("tiny.mel.npy"))
+        let mel = try NPY.read(Fixtures.data("tiny.mel.npy"))
         #expect(mel.shape == [80, 24])
     }
 
@@ -76,7 +71,7 @@ struct NPYTests {
         let data = NPY.encode(expected)
         #expect(try NPY.read(data) == expected)
         // numpy's own `<f4` file of the same array is byte for byte what encode writes.
-        #expect(data == (try fixture("npy/lef4_c.npy")))
+        #expect(data == (try Fixtures.data("npy/lef4_c.npy")))
         for shape in [[], [5], [0, 3]] {
             let t = Tensor(zeros: shape)
             let bytes = NPY.encode(t)
@@ -100,7 +95,7 @@ struct NPYTests {
     }
 
     @Test func npyRejectsTruncatedDataSayingExpectedAndGot() throws {
-        let full = try fixture("npy/lef4_c.npy")
+        let full = try Fixtures.data("npy/lef4_c.npy")
         let error = arrayError(full.prefix(full.count - 10))
         #expect(error?.code == .array)
         #expect(error?.message == "npy: truncated data: shape [2, 3, 4] of '<f4' needs 96 bytes, got 86")
@@ -109,14 +104,14 @@ struct NPYTests {
     }
 
     @Test func npyRejectsTrailingBytes() throws {
-        let error = arrayError(try fixture("npy/lef4_c.npy") + Data([0, 0, 0, 0]))
+        let error = arrayError(try Fixtures.data("npy/lef4_c.npy") + Data([0, 0, 0, 0]))
         #expect(error?.message == "npy: data size mismatch: shape [2, 3, 4] of '<f4' needs 96 bytes, got 100")
     }
 
     @Test func npyRejectsObjectAndOtherDtypesByName() throws {
-        let object = arrayError(try fixture("npy/object.npy"))
+        let object = arrayError(try Fixtures.data("npy/object.npy"))
         #expect(object == DiffWaveError(.array, "npy: unsupported dtype '|O': object arrays are never loaded"))
-        let int64 = arrayError(try fixture("npy/int64.npy"))
+        let int64 = arrayError(try Fixtures.data("npy/int64.npy"))
         #expect(int64?.message == "npy: unsupported dtype '<i8' (expected float16, float32 or float64)")
         let structured = arrayError(npy(header: "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }"))
         #expect(structured?.message == "npy: unsupported dtype: structured arrays are not accepted")

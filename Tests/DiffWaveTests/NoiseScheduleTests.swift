@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import DiffWave
 
@@ -12,6 +13,8 @@ import Testing
     @Test func stepsMatchTheReference() throws {
         let cases = try JSONDecoder().decode([Case].self, from: Fixtures.data("cases.json"))
         let config = DiffWaveConfig.base
+        #expect(cases.map(\.case) == ["tiny", "tiny_legacy", "tiny_uncond", "base"])
+        #expect(cases.filter { $0.full_steps != nil }.count == 2)
         for c in cases {
             let fast = try NoiseSchedule(.fast, config: config)
             #expect(maxAbsDifference(fast.steps, c.fast_steps) < 1e-5, "\(c.case) fast")

@@ -8,6 +8,7 @@ import Testing
         let model = try DiffWave.untrained()
         let packed = model.packed, c = model.config.residualChannels, m = model.config.nMels, depth = packed.stackedDepth
         #expect(depth == 3 * c + m)
+        #expect(packed.layers.count == model.config.residualLayers)
         for layer in packed.layers {
             var mismatches = 0
             for row in 0..<(2 * c) {

@@ -10,13 +10,24 @@ import Testing
         #expect(Precision.float32.isAvailable)
     }
 
+    /// On every CPU: bfloat16 is forced unavailable here (`bfloat16AvailableOverride`), as it is
+    /// where oneDNN has no bf16 matmul.
     @Test func anUnavailablePrecisionIsRejectedUpFront() throws {
         let model = try Fixtures.model("tiny_uncond")
-        for precision in Precision.allCases where !precision.isAvailable {
-            #expect(throws: DiffWaveError.self) {
-                _ = try Sampler(model: model, schedule: NoiseSchedule(.fast, config: model.config), precision: precision)
+        let schedule = try NoiseSchedule(.fast, config: model.config)
+        Precision.$bfloat16AvailableOverride.withValue(false) {
+            #expect(!Precision.bfloat16.isAvailable)
+            #expect(Precision.float32.isAvailable)
+            #expect(throws: DiffWaveError(.config, "precision bf16 is not available on this machine (oneDNN has no bf16 matmul here)")) {
+                _ = try Sampler(model: model, schedule: schedule, precision: .bfloat16)
             }
         }
+    }
+
+    /// Without the override, availability is oneDNN's answer on this CPU.
+    @Test func availabilityIsOneDNNsAnswerUnlessOverridden() {
+        #expect(Precision.bfloat16.isAvailable == BF16Matmul.isSupported)
+        Precision.$bfloat16AvailableOverride.withValue(true) { #expect(Precision.bfloat16.isAvailable) }
     }
 }
 
@@ -34,7 +45,7 @@ extension PrecisionTests {
     @Test(.enabled(if: Precision.bfloat16.isAvailable, "needs a CPU where oneDNN runs bf16"))
     func bfloat16StaysWithin40dBOfFloat32() throws {
         let model = try Fixtures.model("tiny")
-        let mel = try NPY.read(Data(contentsOf: Fixtures.directory.appendingPathComponent("tiny.mel.npy")))
+        let mel = try Fixtures.npy("tiny.mel.npy")
         let f32 = try Sampler(model: model, schedule: NoiseSchedule(.fast, config: model.config))
         let bf16 = try Sampler(model: model, schedule: NoiseSchedule(.fast, config: model.config), precision: .bfloat16)
         for threads in [1, 2] {

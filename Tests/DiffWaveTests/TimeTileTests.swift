@@ -17,15 +17,19 @@ import Testing
 
     /// Every column of the range exactly once; strided tiles keep d columns from the signal's
     /// ends, and each of their runs lies inside one of the range's contiguous tiles.
-    @Test(arguments: [(0..<22050, 44100, 512), (22050..<44100, 44100, 512), (100..<5000, 5100, 512), (0..<700, 700, 512),
-                      (0..<1152, 2304, 64), (1152..<2304, 2304, 64)])
-    func planCoversTheRangeOnce(range: Range<Int>, samples: Int, tile: Int) {
+    /// `strided`: whether some dilation gives the range strided tiles (700 samples are too few
+    /// for any), so that their checks are known to have run.
+    @Test(arguments: [(0..<22050, 44100, 512, true), (22050..<44100, 44100, 512, true), (100..<5000, 5100, 512, true),
+                      (0..<700, 700, 512, false), (0..<1152, 2304, 64, true), (1152..<2304, 2304, 64, true)])
+    func planCoversTheRangeOnce(range: Range<Int>, samples: Int, tile: Int, strided: Bool) {
+        var stridedTiles = 0
         for d in [1, 16, 32, 128, 256, 512] {
             let plan = TimeTile.plan(range: range, samples: samples, tile: tile, dilation: d)
             #expect(plan.flatMap { Self.columns($0, dilation: d) }.sorted() == Array(range), "dilation \(d)")
             let contiguous = TimeTile.plan(range: range, samples: samples, tile: tile, dilation: 1).map(\.columns)
             for t in plan {
                 guard let run = t.run else { continue }
+                stridedTiles += 1
                 let written = Self.columns(t, dilation: d)
                 #expect(t.width == tile && written.min()! >= d && written.max()! + 1 + d <= samples)
                 for k in 0..<4 {
@@ -34,6 +38,7 @@ import Testing
                 }
             }
         }
+        #expect((stridedTiles > 0) == strided, "\(stridedTiles) strided tiles")
     }
 
     @Test func baseAtTwoSecondsIsMostlyStrided() {

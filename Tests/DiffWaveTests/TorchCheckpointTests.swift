@@ -2,13 +2,8 @@ import Foundation
 import Testing
 @testable import DiffWave
 
-private func fixtureURL(_ name: String) throws -> URL {
-    let dir = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
-    return dir.appendingPathComponent(name)
-}
-
 private func checkpoint(_ name: String) throws -> TorchCheckpoint {
-    try TorchCheckpoint.load(contentsOf: fixtureURL(name))
+    try TorchCheckpoint.load(contentsOf: Fixtures.url(name))
 }
 
 private func checkpointError(_ data: Data) -> DiffWaveError? {
@@ -136,7 +131,7 @@ struct TorchCheckpointTests {
     }
 
     @Test func refusesAForbiddenGlobalInsideTheArchive() throws {
-        let error = checkpointError(try Data(contentsOf: fixtureURL("torch/forbidden.pt")))
+        let error = checkpointError(try Fixtures.data("torch/forbidden.pt"))
         #expect(error == DiffWaveError(.pickle, "checkpoint names a forbidden global 'os.system' at offset 2; nothing was imported or run"))
         // The same pickle on its own, where a legacy file's magic would be.
         let bare = Data([0x80, 2] + Array("cos\nsystem\n".utf8) + [0x58, 2, 0, 0, 0] + Array("ls".utf8) + [0x85, 0x52, 0x2E])
@@ -144,14 +139,14 @@ struct TorchCheckpointTests {
     }
 
     @Test func refusesBigEndianCheckpoints() throws {
-        let error = checkpointError(try Data(contentsOf: fixtureURL("torch/big_endian.pt")))
+        let error = checkpointError(try Fixtures.data("torch/big_endian.pt"))
         #expect(error == DiffWaveError(.checkpoint, "checkpoint was saved on a big-endian machine, which is not supported"))
     }
 
     @Test func refusesTruncatedCheckpoints() throws {
-        let zip = try Data(contentsOf: fixtureURL("tiny.pt"))
+        let zip = try Fixtures.data("tiny.pt")
         #expect(checkpointError(zip.prefix(zip.count / 2)) == DiffWaveError(.checkpoint, "checkpoint is truncated or not a zip archive (no end-of-central-directory record)"))
-        let legacy = try Data(contentsOf: fixtureURL("tiny_legacy.pt"))
+        let legacy = try Fixtures.data("tiny_legacy.pt")
         let cutInData = checkpointError(legacy.prefix(legacy.count / 2))
         #expect(cutInData?.code == .checkpoint)
         #expect(cutInData?.message.hasPrefix("checkpoint is truncated: storage '") == true)
@@ -163,12 +158,12 @@ struct TorchCheckpointTests {
     @Test func refusesFilesThatAreNotCheckpoints() throws {
         let notTorch = DiffWaveError(.checkpoint, "not a torch checkpoint (no zip signature, no legacy magic)")
         #expect(checkpointError(Data()) == notTorch)
-        #expect(checkpointError(try Data(contentsOf: fixtureURL("tiny.mel.npy"))) == notTorch)
+        #expect(checkpointError(try Fixtures.data("tiny.mel.npy")) == notTorch)
         // An ordinary pickle: {'a': 1}
         let plain = Data([0x80, 2, 0x7D, 0x71, 0, 0x58, 1, 0, 0, 0, 0x61, 0x71, 1, 0x4B, 1, 0x73, 0x2E])
         #expect(checkpointError(plain) == DiffWaveError(.checkpoint, "not a torch checkpoint (a pickle without torch's legacy magic number)"))
         // A zip that is an npz, not a checkpoint.
-        let npz = try Data(contentsOf: fixtureURL("tiny.forward.npz"))
+        let npz = try Fixtures.data("tiny.forward.npz")
         #expect(checkpointError(npz) == DiffWaveError(.checkpoint, "not a torch checkpoint (zip archive without <name>/data.pkl)"))
     }
 
@@ -182,7 +177,7 @@ struct TorchCheckpointTests {
     @Test(arguments: ["tiny.pt", "tiny_legacy.pt"])
     func readsFromADataSlice(file: String) throws {
         // An upload or a file region arrives as a slice whose indices do not start at 0.
-        let data = try Data(contentsOf: fixtureURL(file))
+        let data = try Fixtures.data(file)
         let slice = (Data([1, 2, 3]) + data).dropFirst(3)
         let fromSlice = try TorchCheckpoint(data: slice).stateDict()
         #expect(fromSlice == (try TorchCheckpoint(data: data).stateDict()))

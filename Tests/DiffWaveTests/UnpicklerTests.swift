@@ -2,11 +2,6 @@ import Foundation
 import Testing
 @testable import DiffWave
 
-private func fixture(_ name: String) throws -> [UInt8] {
-    let dir = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
-    return [UInt8](try Data(contentsOf: dir.appendingPathComponent(name)))
-}
-
 /// Bytes from a mix of opcode characters and raw values.
 private func pickle(_ parts: [Any]) -> [UInt8] {
     parts.flatMap { part -> [UInt8] in
@@ -56,7 +51,7 @@ private let plainObject: PickleValue = {
 struct UnpicklerTests {
     @Test(arguments: 0...5)
     func decodesEveryProtocol(protocol version: Int) throws {
-        let value = try load(fixture("pickle/plain_p\(version).pkl"))
+        let value = try load([UInt8](Fixtures.data("pickle/plain_p\(version).pkl")))
         #expect(value == plainObject)
     }
 

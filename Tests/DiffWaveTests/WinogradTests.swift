@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import DiffWave
 
@@ -37,99 +38,127 @@ import Testing
     static let cases: [(Winograd, Int, Int)] = Winograd.allCases.flatMap { w in [1, 2, 4, 8, 16, 32].map { (w, $0, $0) } }
         + [(.f4, 32, 16), (.f4, 64, 16), (.f2, 64, 32)]
 
+    /// A `(c, n)` tile at dilation `d` with runs of `r`: the gate's output written out tap by tap
+    /// over the span (`expected`), and what the kernels feed the gate: the Winograd products and
+    /// the mel's projection in phase order (`added`).
+    struct GateCase {
+        let w: Winograd, c = 3, n: Int, q: Int, d: Int, span: Int
+        let convBias: [Float], expected: [Float], added: [Float], products: [Float]
+
+        init(_ w: Winograd, dilation d: Int, run r: Int) {
+            let c = 3, m = 2, n = max(w.phases * r, 64), q = n / w.phases
+            let span = w.span(columns: n, dilation: d, run: r), total = span + 2 * d + 5, t0 = d + 3
+            let x = WinogradTests.random(c * total, seed: 1), mel = WinogradTests.random(m * span, seed: 2)
+            let bias = WinogradTests.random(c, seed: 3), convBias = WinogradTests.random(2 * c, seed: 4)
+            let g = (0..<3).map { WinogradTests.random(2 * c * c, seed: 10 + UInt64($0)) }, wm = WinogradTests.random(2 * c * m, seed: 20)
+            (self.w, self.n, self.q, self.d, self.span, self.convBias) = (w, n, q, d, span, convBias)
+
+            // Direct over the span: y(t) = x(t) + bias; conv(t) = Σ_k g_k y(t + (k - 1) d) + W_mel mel(t) + b.
+            var expected = [Float](repeating: 0, count: c * span)
+            for j in 0..<span {
+                var conv = [Float](repeating: 0, count: 2 * c)
+                for row in 0..<(2 * c) {
+                    var v = convBias[row]
+                    for k in 0..<3 {
+                        for ch in 0..<c { v += g[k][row * c + ch] * (x[ch * total + t0 + j + (k - 1) * d] + bias[ch]) }
+                    }
+                    for k in 0..<m { v += wm[row * m + k] * mel[k * span + j] }
+                    conv[row] = v
+                }
+                for i in 0..<c { expected[i * span + j] = tanhf(conv[c + i]) / (1 + expf(-conv[i])) }
+            }
+            self.expected = expected
+
+            // Winograd: the input blocks (c, q) back to back, the mel in phase order and its
+            // projection, the products by a plain triple loop.
+            var u = [Float](repeating: .nan, count: w.products * c * q), melPhases = [Float](repeating: .nan, count: m * n)
+            x.withUnsafeBufferPointer { xp in bias.withUnsafeBufferPointer { bp in mel.withUnsafeBufferPointer { mp in
+                u.withUnsafeMutableBufferPointer { up in melPhases.withUnsafeMutableBufferPointer { sp in
+                    winogradInputTransform(w, xp.baseAddress!, channels: c, samples: total, bias: bp.baseAddress!, start: t0,
+                                           columns: n, dilation: d, run: r, into: up.baseAddress!, ld: q)
+                    winogradSplitColumns(w, mp.baseAddress!, ldSource: span, rows: m, columns: n, dilation: d, run: r,
+                                         into: sp.baseAddress!, ld: n)
+                } }
+            } } }
+            added = (0..<(2 * c * n)).map { i in
+                (0..<m).reduce(Float(0)) { $0 + wm[i / n * m + $1] * melPhases[$1 * n + i % n] }
+            }
+            products = w.weightTransform.enumerated().flatMap { j, gj in
+                (0..<(2 * c * q)).map { i in
+                    let row = i / q, p = i % q
+                    return (0..<c).reduce(Float(0)) { sum, ch in
+                        let k = row * c + ch
+                        let weight = Float(gj.0 * Double(g[0][k]) + gj.1 * Double(g[1][k]) + gj.2 * Double(g[2][k]))
+                        return sum + weight * u[(j * c + ch) * q + p]
+                    }
+                }
+            }
+        }
+
+        /// z comes in phase order: phase k's position p is column m d (p / r) + k d + p % r.
+        func phaseOrder(run r: Int) -> [Int] {
+            (0..<w.phases).flatMap { k in (0..<q).map { p in w.phases * d * (p / r) + k * d + p % r } }
+        }
+
+        /// The gate over the products in phase order, into float32 and into bfloat16.
+        func gate(columnOrder: Int? = nil) -> (z: [Float], z16: [UInt16]) {
+            var z = [Float](repeating: .nan, count: c * n), z16 = [UInt16](repeating: 0, count: c * n)
+            products.withUnsafeBufferPointer { pp in added.withUnsafeBufferPointer { ap in
+                z.withUnsafeMutableBufferPointer { zp in z16.withUnsafeMutableBufferPointer { hp in
+                    for var out in [GateOutput.float32(zp.baseAddress!, ld: n), .bfloat16(hp.baseAddress!, ld: n)] {
+                        if let columnOrder { out.columnOrder = columnOrder }
+                        winogradGatedTanh(w, pp.baseAddress!, ldm: q, bias: convBias, added: .float32(ap.baseAddress!, ld: n),
+                                          into: out, channels: c, columns: n)
+                    }
+                } }
+            } }
+            return (z, z16)
+        }
+    }
+
     /// `z = σ(W_g ⋆ y + W_mel mel + b) ⊙ tanh(...)` for a `(c, n)` tile at dilation `d`, by the
     /// kernels, against the same sum written out tap by tap.
     @Test(arguments: cases)
     func transformsProductsAndGateMatchTheDirectConv(transform w: Winograd, dilation d: Int, run r: Int) {
-        let c = 3, m = 2, n = max(w.phases * r, 64), q = n / w.phases
-        let span = w.span(columns: n, dilation: d, run: r), total = span + 2 * d + 5, t0 = d + 3
-        let x = Self.random(c * total, seed: 1), mel = Self.random(m * span, seed: 2)
-        let bias = Self.random(c, seed: 3), convBias = Self.random(2 * c, seed: 4)
-        let g = (0..<3).map { Self.random(2 * c * c, seed: 10 + UInt64($0)) }, wm = Self.random(2 * c * m, seed: 20)
-
-        // Direct over the span: y(t) = x(t) + bias; conv(t) = Σ_k g_k y(t + (k - 1) d) + W_mel mel(t) + b.
-        var expected = [Float](repeating: 0, count: c * span)
-        for j in 0..<span {
-            var conv = [Float](repeating: 0, count: 2 * c)
-            for row in 0..<(2 * c) {
-                var v = convBias[row]
-                for k in 0..<3 {
-                    for ch in 0..<c { v += g[k][row * c + ch] * (x[ch * total + t0 + j + (k - 1) * d] + bias[ch]) }
-                }
-                for k in 0..<m { v += wm[row * m + k] * mel[k * span + j] }
-                conv[row] = v
-            }
-            for i in 0..<c { expected[i * span + j] = tanhf(conv[c + i]) / (1 + expf(-conv[i])) }
-        }
-
-        // Winograd: the input blocks (c, q) back to back, the mel in phase order and its
-        // projection, the products by a plain triple loop, the gate.
-        var u = [Float](repeating: .nan, count: w.products * c * q), melPhases = [Float](repeating: .nan, count: m * n)
-        x.withUnsafeBufferPointer { xp in bias.withUnsafeBufferPointer { bp in mel.withUnsafeBufferPointer { mp in
-            u.withUnsafeMutableBufferPointer { up in melPhases.withUnsafeMutableBufferPointer { sp in
-                winogradInputTransform(w, xp.baseAddress!, channels: c, samples: total, bias: bp.baseAddress!, start: t0,
-                                       columns: n, dilation: d, run: r, into: up.baseAddress!, ld: q)
-                winogradSplitColumns(w, mp.baseAddress!, ldSource: span, rows: m, columns: n, dilation: d, run: r,
-                                     into: sp.baseAddress!, ld: n)
-            } }
-        } } }
-        let added: [Float] = (0..<(2 * c * n)).map { i in
-            (0..<m).reduce(Float(0)) { $0 + wm[i / n * m + $1] * melPhases[$1 * n + i % n] }
-        }
-        let products: [Float] = w.weightTransform.enumerated().flatMap { j, gj in
-            (0..<(2 * c * q)).map { i in
-                let row = i / q, p = i % q
-                return (0..<c).reduce(Float(0)) { sum, ch in
-                    let k = row * c + ch
-                    let weight = Float(gj.0 * Double(g[0][k]) + gj.1 * Double(g[1][k]) + gj.2 * Double(g[2][k]))
-                    return sum + weight * u[(j * c + ch) * q + p]
-                }
-            }
-        }
-        var z = [Float](repeating: .nan, count: c * n), z16 = [UInt16](repeating: 0, count: c * n)
-        products.withUnsafeBufferPointer { pp in added.withUnsafeBufferPointer { ap in
-            z.withUnsafeMutableBufferPointer { zp in z16.withUnsafeMutableBufferPointer { hp in
-                for out in [GateOutput.float32(zp.baseAddress!, ld: n), .bfloat16(hp.baseAddress!, ld: n)] {
-                    winogradGatedTanh(w, pp.baseAddress!, ldm: q, bias: convBias, added: .float32(ap.baseAddress!, ld: n),
-                                      into: out, channels: c, columns: n)
-                }
-            } }
-        } }
+        let t = GateCase(w, dilation: d, run: r), c = t.c, n = t.n
+        let (z, z16) = t.gate()
         #expect(GateOutputTests.bfloat16Error(z16, z) <= 1)
 
         // The added term as bfloat16 (the projection cache under bfloat16) reads as the floats it stands for.
-        var added16 = [UInt16](repeating: 0, count: added.count)
-        convertToBFloat16(added, count: added.count, into: &added16)
+        var added16 = [UInt16](repeating: 0, count: t.added.count)
+        convertToBFloat16(t.added, count: t.added.count, into: &added16)
         let widened = added16.map { Float(bitPattern: UInt32($0) << 16) }
         var fromFloats = [UInt16](repeating: 0, count: c * n), fromHalves = fromFloats
-        products.withUnsafeBufferPointer { pp in widened.withUnsafeBufferPointer { wp in added16.withUnsafeBufferPointer { hp in
+        t.products.withUnsafeBufferPointer { pp in widened.withUnsafeBufferPointer { wp in added16.withUnsafeBufferPointer { hp in
             fromFloats.withUnsafeMutableBufferPointer { a in fromHalves.withUnsafeMutableBufferPointer { b in
-                winogradGatedTanh(w, pp.baseAddress!, ldm: q, bias: convBias, added: .float32(wp.baseAddress!, ld: n),
+                winogradGatedTanh(w, pp.baseAddress!, ldm: t.q, bias: t.convBias, added: .float32(wp.baseAddress!, ld: n),
                                   into: .bfloat16(a.baseAddress!, ld: n), channels: c, columns: n)
-                winogradGatedTanh(w, pp.baseAddress!, ldm: q, bias: convBias, added: .bfloat16(hp.baseAddress!, ld: n),
+                winogradGatedTanh(w, pp.baseAddress!, ldm: t.q, bias: t.convBias, added: .bfloat16(hp.baseAddress!, ld: n),
                                   into: .bfloat16(b.baseAddress!, ld: n), channels: c, columns: n)
             } }
         } } }
         #expect(fromHalves == fromFloats)
-        // z comes in phase order: phase k's position p is column m d (p / r) + k d + p % r.
-        let order = (0..<w.phases).flatMap { k in (0..<q).map { p in w.phases * d * (p / r) + k * d + p % r } }
-        let inPhaseOrder = (0..<c).flatMap { i in order.map { expected[i * span + $0] } }
+        let order = t.phaseOrder(run: r)
+        let inPhaseOrder = (0..<c).flatMap { i in order.map { t.expected[i * t.span + $0] } }
         #expect(maxAbsDifference(z, inPhaseOrder) < 1e-5)
+    }
 
-        // On a contiguous tile from d = 2 the gate can put z back in column order
-        // (`GateOutput.columnOrder`): the same values, each at its own column.
-        guard r == d, d >= 2 else { return }
-        var zc = [Float](repeating: .nan, count: c * n), zc16 = [UInt16](repeating: 0, count: c * n)
-        products.withUnsafeBufferPointer { pp in added.withUnsafeBufferPointer { ap in
-            zc.withUnsafeMutableBufferPointer { zp in zc16.withUnsafeMutableBufferPointer { hp in
-                for var out in [GateOutput.float32(zp.baseAddress!, ld: n), .bfloat16(hp.baseAddress!, ld: n)] {
-                    out.columnOrder = d
-                    winogradGatedTanh(w, pp.baseAddress!, ldm: q, bias: convBias, added: .float32(ap.baseAddress!, ld: n),
-                                      into: out, channels: c, columns: n)
-                }
-            } }
-        } }
-        #expect(maxAbsDifference(zc, Array(expected.prefix(c * span))) < 1e-5)   // span == n on a contiguous tile
+    /// The contiguous tiles from d = 2 up, where the gate can put z back in column order.
+    static let contiguousCases = cases.filter { _, d, r in r == d && d >= 2 }
+
+    @Test func bothTransformsHaveContiguousCases() {
+        #expect(Self.contiguousCases.count == 2 * 5)   // both transforms, d = 2, 4, 8, 16, 32
+    }
+
+    /// On a contiguous tile from d = 2 the gate can put z back in column order
+    /// (`GateOutput.columnOrder`): the same values, each at its own column.
+    @Test(arguments: contiguousCases)
+    func gatePutsZBackInColumnOrderOnContiguousTiles(transform w: Winograd, dilation d: Int, run r: Int) {
+        let t = GateCase(w, dilation: d, run: r), c = t.c, n = t.n
+        let z16 = t.gate().z16, order = t.phaseOrder(run: r)
+        let (zc, zc16) = t.gate(columnOrder: d)
+        #expect(t.span == n, "a contiguous tile spans its own columns")
+        #expect(maxAbsDifference(zc, Array(t.expected.prefix(c * t.span))) < 1e-5)
         #expect(zc16 == (0..<c).flatMap { i in order.indices.map { k in z16[i * n + order.firstIndex(of: k)!] } })
     }
 

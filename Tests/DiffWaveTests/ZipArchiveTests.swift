@@ -2,14 +2,9 @@ import Foundation
 import Testing
 @testable import DiffWave
 
-private func fixtureURL(_ name: String) throws -> URL {
-    let dir = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
-    return dir.appendingPathComponent(name)
-}
-
 struct ZipArchiveTests {
     @Test func listsAndReadsEntriesFromDataAndFromAFile() throws {
-        let url = try fixtureURL("npy/stored.npz")
+        let url = Fixtures.url("npy/stored.npz")
         for archive in [try ZipArchive(data: Data(contentsOf: url), code: .array, label: "npz"),
                         try ZipArchive(contentsOf: url, code: .array, label: "npz")] {
             #expect(archive.paths == ["first.npy", "second.npy"])
@@ -21,7 +16,7 @@ struct ZipArchiveTests {
     }
 
     @Test func reportsErrorsWithTheCallersCodeAndLabel() throws {
-        let archive = try ZipArchive(data: Data(contentsOf: fixtureURL("npy/stored.npz")), code: .checkpoint, label: "checkpoint")
+        let archive = try ZipArchive(data: Fixtures.data("npy/stored.npz"), code: .checkpoint, label: "checkpoint")
         #expect(throws: DiffWaveError(.checkpoint, "checkpoint has no entry 'nope'")) { try archive.read("nope") }
         // Over a limit is its own case whatever the caller's code: it is answered 413, not 400.
         #expect(throws: DiffWaveError.tooLarge("checkpoint entry 'second.npy' is 176 bytes, over the limit of 100", limit: 100)) {
@@ -35,7 +30,7 @@ struct ZipArchiveTests {
     }
 
     @Test func detectsACorruptStoredEntry() throws {
-        var data = try Data(contentsOf: fixtureURL("npy/stored.npz"))
+        var data = try Fixtures.data("npy/stored.npz")
         // Flip one byte of first.npy's float payload (its header is 128 bytes long).
         let magic = try #require(data.firstRange(of: Data(NPY.magic)))
         data[magic.lowerBound + 130] ^= 0xFF

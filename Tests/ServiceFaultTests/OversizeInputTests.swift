@@ -84,7 +84,7 @@ import Testing
     }
 }
 
-/// A minimal .zip writer for hostile archives.
+/// Hostile archives.
 enum Zip {
     /// One deflated entry `mel.npy` that inflates to an .npy of `bytes` zero bytes. The CRC is
     /// left 0: a reader must refuse the size before it could check it.
@@ -93,17 +93,6 @@ enum Zip {
         let gzip = try Gzip.compress(payload)
         // gzip = 10-byte header + raw deflate + CRC32 + ISIZE
         let deflated = gzip.subdata(in: 10..<(gzip.count - 8))
-        let name = Array("mel.npy".utf8)
-        func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
-        func le32(_ v: Int) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
-        var local: [UInt8] = [0x50, 0x4B, 0x03, 0x04] + le16(20) + le16(0) + le16(8) + le16(0) + le16(0)
-        local += le32(0) + le32(deflated.count) + le32(payload.count) + le16(name.count) + le16(0) + name
-        var central: [UInt8] = [0x50, 0x4B, 0x01, 0x02] + le16(20) + le16(20) + le16(0) + le16(8) + le16(0) + le16(0)
-        central += le32(0) + le32(deflated.count) + le32(payload.count) + le16(name.count) + le16(0) + le16(0)
-        central += le16(0) + le16(0) + le32(0) + le32(0) + name
-        let centralOffset = local.count + deflated.count
-        let end: [UInt8] = [0x50, 0x4B, 0x05, 0x06] + le16(0) + le16(0) + le16(1) + le16(1)
-            + le32(central.count) + le32(centralOffset) + le16(0)
-        return Data(local) + deflated + Data(central) + Data(end)
+        return ZipWriter.archive([ZipWriter.Entry(name: "mel.npy", stored: deflated, method: 8, crc: 0, size: payload.count)])
     }
 }

@@ -9,7 +9,7 @@ import Testing
     /// (a trap inside ZIPFoundation's in-memory archive). It is a 4xx now, and the server lives.
     @Test func npzWithOffsetsPastTheEndIsRefusedAndTheServerLives() async throws {
         let server = try ServiceProcess()
-        let npz = try Data(contentsOf: ServiceProcess.fixtures.appendingPathComponent("fuzz/npz-offset-past-end.npz"))
+        let npz = try Data(contentsOf: TestPaths.fixtures.appendingPathComponent("fuzz/npz-offset-past-end.npz"))
         try await onThread {
             let client = try server.client()
             for type in ["application/x-npz", "application/octet-stream"] {

@@ -1,4 +1,4 @@
-import DiffWave
+@testable import DiffWave
 import Foundation
 import Testing
 import HTTP
@@ -55,12 +55,25 @@ import HTTP
             #expect(schedules["full"]?["steps"]?.first == 0, "the full schedule's T[s] are the training steps")
 
             let precisions = try #require(json["precisions"] as? [String: Any])
-            #expect(precisions["available"] as? [String] == (Precision.bfloat16.isAvailable ? ["f32", "bf16"] : ["f32"]))
+            #expect(Set(precisions.keys) == ["available", "default"])
             #expect(precisions["default"] as? String == "f32")
 
             let limits = try #require(json["limits"] as? [String: Int])
             #expect(limits == ["max_frames": 123, "max_samples": 4567, "max_body_bytes": service.configuration.http.maxBodyBytes,
                                "queue_capacity": 3, "workers": 2])
+        }
+    }
+
+    /// The precisions this CPU runs: bf16 forced runnable and not (`bfloat16AvailableOverride`),
+    /// so both answers are tested on every CPU. Answered on this task, where the override is bound.
+    @Test(arguments: [(true, ["f32", "bf16"]), (false, ["f32"])])
+    func modelListsThePrecisionsThisCPURuns(bfloat16Runs: Bool, available: [String]) async throws {
+        try await withService { _, router in
+            let request = try HTTPRequest(method: .get, target: "/model")
+            let response = Precision.$bfloat16AvailableOverride.withValue(bfloat16Runs) { router.respond(to: request) }
+            #expect(response.status == .ok)
+            let json = try #require(try JSONSerialization.jsonObject(with: response.body) as? [String: Any])
+            #expect((json["precisions"] as? [String: Any])?["available"] as? [String] == available)
         }
     }
 

@@ -1,5 +1,6 @@
 import DiffWave
 import Foundation
+import TestSupport
 import Testing
 import HTTP
 @testable import VocoderServer

@@ -1,4 +1,4 @@
-import DiffWave
+@testable import DiffWave
 import Foundation
 import Testing
 import HTTP
@@ -37,9 +37,14 @@ import HTTP
     @Test func precisionFromTheQueryOrTheServerDefault() throws {
         #expect(try options("", defaultPrecision: .bfloat16).precision == .bfloat16)
         #expect(try options("precision=f32", defaultPrecision: .bfloat16).precision == .float32)
-        if Precision.bfloat16.isAvailable {
-            #expect(try options("precision=bf16").precision == .bfloat16)
-        } else {
+    }
+
+    /// `precision=bf16` is read where the CPU runs bfloat16 and refused (422) where it cannot;
+    /// both are forced here (`bfloat16AvailableOverride`), so each is tested on every CPU.
+    @Test func bfloat16IsReadWhereAvailableAndRefusedWhereNot() throws {
+        let read = try Precision.$bfloat16AvailableOverride.withValue(true) { () throws -> SamplingRequest in try options("precision=bf16") }
+        #expect(read.precision == .bfloat16)
+        Precision.$bfloat16AvailableOverride.withValue(false) {
             #expect(status("precision=bf16") == 422, "refused where the CPU cannot run it")
         }
     }

@@ -1,4 +1,4 @@
-import DiffWave
+@testable import DiffWave
 import Foundation
 import Testing
 import HTTP
@@ -39,11 +39,13 @@ import HTTP
             change(&c)
             #expect(throws: ConfigurationError(message)) { try c.validate() }
         }
+        // bf16 where the CPU runs it and where it cannot, both forced, so both are tested on every CPU.
         var bf16 = ServerConfiguration()
         bf16.precision = .bfloat16
-        if Precision.bfloat16.isAvailable {
+        Precision.$bfloat16AvailableOverride.withValue(true) {
             #expect(throws: Never.self) { try bf16.validate() }
-        } else {
+        }
+        Precision.$bfloat16AvailableOverride.withValue(false) {
             #expect(throws: ConfigurationError("precision bf16 is not available on this CPU (no AVX512-BF16); use f32")) { try bf16.validate() }
         }
         // Zero is a usable value for these: no waiting room, keep no results.

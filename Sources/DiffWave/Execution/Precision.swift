@@ -8,5 +8,10 @@ public enum Precision: String, CaseIterable, Sendable {
     case bfloat16 = "bf16"
 
     /// Whether this machine can run the format (`Sampler` rejects it otherwise).
-    public var isAvailable: Bool { self == .float32 || BF16Matmul.isSupported }
+    public var isAvailable: Bool { self == .float32 || (Self.bfloat16AvailableOverride ?? BF16Matmul.isSupported) }
+
+    /// Test hook: set (with `$bfloat16AvailableOverride.withValue`), bfloat16's availability as
+    /// the calling task and the code it runs synchronously see it, whatever the CPU, so tests
+    /// reach both answers on every machine. Nil (always, outside tests): ask oneDNN.
+    @TaskLocal static var bfloat16AvailableOverride: Bool?
 }

@@ -9,18 +9,6 @@ final class ServiceProcess: Sendable {
         let description: String
     }
 
-    static let productsDirectory: URL = {
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("diffwave").path), url.path != "/" {
-            url.deleteLastPathComponent()
-        }
-        return url
-    }()
-
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("DiffWaveTests/Fixtures")
-
     private let process: Process
     private let output = OutputBuffer()
     let port: UInt16
@@ -30,8 +18,8 @@ final class ServiceProcess: Sendable {
     /// Starts the server with `arguments` added to `--model tiny.pt --host 127.0.0.1 --port 0`.
     init(_ arguments: [String] = [], model: String = "tiny.pt") throws {
         let process = Process()
-        process.executableURL = Self.productsDirectory.appendingPathComponent("diffwave")
-        process.arguments = ["serve", "--model", Self.fixtures.appendingPathComponent(model).path,
+        process.executableURL = TestPaths.diffwave
+        process.arguments = ["serve", "--model", TestPaths.fixture(model),
                              "--host", "127.0.0.1", "--port", "0"] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe

@@ -137,38 +137,6 @@ func jsonBody(_ mel: Tensor, batch: Bool = false) -> Data {
     return Data(#"{"mel": \#(batch ? "[" + matrix + "]" : matrix)}"#.utf8)
 }
 
-/// A stored (uncompressed) zip archive, as `numpy.savez` writes one: local headers, central
-/// directory, end record.
-func storedZip(_ entries: [(name: String, data: Data)]) -> Data {
-    func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
-    func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
-    var archive = Data(), central = Data()
-    for (name, data) in entries {
-        let crc = crc32(data), size = UInt32(data.count), offset = UInt32(archive.count)
-        let nameBytes = Array(name.utf8)
-        let common: [UInt8] = le16(20) + le16(0) + le16(0) + le16(0) + le16(0x21) + le32(crc) + le32(size) + le32(size)
-            + le16(nameBytes.count) + le16(0)
-        archive.append(contentsOf: le32(0x0403_4B50) + common + nameBytes)
-        archive.append(data)
-        central.append(contentsOf: le32(0x0201_4B50) + le16(20) + common + le16(0) + le16(0) + le16(0) + le32(0) + le32(offset) + nameBytes)
-    }
-    let directoryOffset = UInt32(archive.count)
-    archive.append(central)
-    archive.append(contentsOf: le32(0x0605_4B50) + le16(0) + le16(0) + le16(entries.count) + le16(entries.count)
-        + le32(UInt32(central.count)) + le32(directoryOffset) + le16(0))
-    return archive
-}
-
-/// CRC-32 (ISO 3309, the zip checksum).
-func crc32(_ data: Data) -> UInt32 {
-    var crc: UInt32 = 0xFFFF_FFFF
-    for byte in data {
-        crc ^= UInt32(byte)
-        for _ in 0..<8 { crc = (crc >> 1) ^ (0xEDB8_8320 & (0 &- (crc & 1))) }
-    }
-    return ~crc
-}
-
 /// A Mutex in a class, so closures and threads can share it.
 final class Locked<Value: Sendable>: Sendable {
     private let mutex: Mutex<Value>
