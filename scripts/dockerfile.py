@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""Reads one field of a Dockerfile the way Docker does, so that scripts/image-test runs the
-image's own instructions instead of a copy of them that could drift.
+"""Reads a Dockerfile the way Docker does, so that scripts/image-test runs the image's own
+instructions and scripts/check-deploy checks its own settings, instead of copies that could
+drift. Imported by check-deploy (`final_stage`); from the shell:
 
-    scripts/dockerfile [--file F] runs STAGE        RUN commands of STAGE, NUL-separated
-    scripts/dockerfile [--file F] arg STAGE NAME    default of ARG NAME (global ARGs too)
-    scripts/dockerfile [--file F] env STAGE         ENV of STAGE, one NAME=VALUE a line
-    scripts/dockerfile [--file F] user STAGE        the last USER of STAGE
-    scripts/dockerfile [--file F] exec STAGE INSTR  ENTRYPOINT / HEALTHCHECK's CMD, NUL-separated argv
-    scripts/dockerfile [--file F] copy-from STAGE   COPY --from instructions: FROM_STAGE SRC DEST
-    scripts/dockerfile [--file F] packages STAGE    packages the stage's `apt-get install` lines name
+    scripts/dockerfile.py [--file F] runs STAGE        RUN commands of STAGE, NUL-separated
+    scripts/dockerfile.py [--file F] arg STAGE NAME    default of ARG NAME (global ARGs too)
+    scripts/dockerfile.py [--file F] env STAGE         ENV of STAGE, one NAME=VALUE a line
+    scripts/dockerfile.py [--file F] user STAGE        the last USER of STAGE
+    scripts/dockerfile.py [--file F] exec STAGE INSTR  ENTRYPOINT / HEALTHCHECK's CMD, NUL-separated argv
+    scripts/dockerfile.py [--file F] copy-from STAGE   COPY --from instructions: FROM_STAGE SRC DEST
+    scripts/dockerfile.py [--file F] packages STAGE    packages the stage's `apt-get install` lines name
 
 Only what this project's Dockerfile uses is supported (no heredocs, no escape directive, ENV in
 the KEY=VALUE form); anything else is an error rather than a silent misreading.
@@ -46,13 +47,15 @@ def instructions(text):
 
 
 def substitute(value, variables):
-    # ${NAME}, ${NAME:-default} and $NAME, as Docker expands them in ENV, USER, COPY and ARG.
+    """${NAME}, ${NAME:-default}, ${NAME-default} and $NAME, as Docker (and a shell, and
+    compose) expand them; `variables` maps a name to its value, None or absent when unset."""
     def repl(m):
-        name = m.group(1) or m.group(3)
-        default = m.group(2)
+        name = m.group(1) or m.group(4)
         found = variables.get(name)
-        return found if found else (default or "")
-    return re.sub(r"\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)", repl, value)
+        if m.group(2) == ":-" and not found or m.group(2) == "-" and found is None:
+            return m.group(3)
+        return found or ""
+    return re.sub(r"\$(?:\{(\w+)(?:(:?-)([^}]*))?\}|(\w+))", repl, str(value))
 
 
 def stage_variables(instrs, stage):
@@ -70,12 +73,45 @@ def stage_variables(instrs, stage):
     return variables
 
 
-def exec_form(args):
+def command_argv(args):
+    """ENTRYPOINT / CMD argv: the exec form (a JSON array) as it is; the shell form, as Docker
+    runs it, through /bin/sh -c."""
     try:
         argv = json.loads(args)
+        if isinstance(argv, list):
+            return [str(a) for a in argv]
     except json.JSONDecodeError:
-        sys.exit(f"dockerfile: {args!r} is not in the exec (JSON array) form")
-    return argv
+        pass
+    return ["/bin/sh", "-c", args]
+
+
+def healthcheck_command(args):
+    """HEALTHCHECK [--option=value ...] CMD command -> the command; None for HEALTHCHECK NONE."""
+    if args.strip().upper() == "NONE":
+        return None
+    return re.sub(r"^(--\S+\s+)*CMD\s+", "", args)
+
+
+class FinalStage:
+    """What the image runs with: the last stage's ENV, EXPOSE, ENTRYPOINT, CMD and HEALTHCHECK."""
+
+    def __init__(self, text):
+        instrs = instructions(text)
+        stage = instrs[-1][0] if instrs else None
+        own = [(k, a) for s, k, a in instrs if s == stage]
+        variables = stage_variables(instrs, stage)
+        env_names = [t.partition("=")[0] for k, a in own if k == "ENV" for t in shlex.split(a)]
+        self.env = {name: variables[name] for name in env_names}
+        self.expose = [substitute(w, variables).split("/")[0] for k, a in own if k == "EXPOSE" for w in a.split()]
+        self.entrypoint, self.cmd, self.healthcheck = [], [], None
+        for keyword, args in own:
+            if keyword == "ENTRYPOINT":
+                self.entrypoint, self.cmd = command_argv(args), []  # a new ENTRYPOINT clears CMD
+            elif keyword == "CMD":
+                self.cmd = command_argv(args)
+            elif keyword == "HEALTHCHECK":
+                command = healthcheck_command(args)
+                self.healthcheck = None if command is None else command_argv(command)
 
 
 def main():
@@ -114,9 +150,10 @@ def main():
             sys.exit(f"dockerfile: stage {opts.stage} has no {opts.name}")
         args = found[-1]
         if opts.name == "HEALTHCHECK":
-            # HEALTHCHECK [--option=value ...] CMD ["exec", "form"]
-            args = re.sub(r"^(--\S+\s+)*CMD\s+", "", args)
-        sys.stdout.write("".join(a + "\0" for a in exec_form(args)))
+            args = healthcheck_command(args)
+            if args is None:
+                sys.exit(f"dockerfile: stage {opts.stage} turns the health check off")
+        sys.stdout.write("".join(a + "\0" for a in command_argv(args)))
     elif opts.field == "copy-from":
         for k, a in own:
             if k == "COPY":
