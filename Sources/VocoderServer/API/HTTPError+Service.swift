@@ -15,3 +15,14 @@ extension HTTPError {
         }
     }
 }
+
+extension VocoderService {
+    /// Runs a service operation for a route, giving its errors their HTTP meaning.
+    func answering<T>(_ operation: () throws(ServiceError) -> T) throws(HTTPError) -> T {
+        do {
+            return try operation()
+        } catch {
+            throw HTTPError(error, retryAfter: retryAfterValue)
+        }
+    }
+}

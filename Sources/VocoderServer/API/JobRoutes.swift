@@ -6,28 +6,19 @@ import HTTP
 struct JobRoutes: Sendable {
     let service: VocoderService
 
-    /// Runs a service operation, giving its errors their HTTP meaning.
-    private func call<T>(_ operation: () throws(ServiceError) -> T) throws(HTTPError) -> T {
-        do {
-            return try operation()
-        } catch {
-            throw HTTPError(error, retryAfter: service.retryAfterValue)
-        }
-    }
-
     func status(_ parameters: [String: String]) throws(HTTPError) -> HTTPResponse {
         let id = parameters["id"] ?? ""
-        return Self.statusResponse(try call { () throws(ServiceError) in try service.status(id) })
+        return Self.statusResponse(try service.answering { () throws(ServiceError) in try service.status(id) })
     }
 
     func audio(_ parameters: [String: String]) throws(HTTPError) -> HTTPResponse {
         let id = parameters["id"] ?? ""
-        return Self.audioResponse(try call { () throws(ServiceError) in try service.audio(id) })
+        return Self.audioResponse(try service.answering { () throws(ServiceError) in try service.audio(id) })
     }
 
     func cancel(_ parameters: [String: String]) throws(HTTPError) -> HTTPResponse {
         let id = parameters["id"] ?? ""
-        switch try call({ () throws(ServiceError) in try service.cancel(id) }) {
+        switch try service.answering({ () throws(ServiceError) in try service.cancel(id) }) {
         case .removed: return HTTPResponse(status: .noContent)
         case .requested(let snapshot): return Self.statusResponse(snapshot)
         }

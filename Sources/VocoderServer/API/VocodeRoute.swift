@@ -94,31 +94,16 @@ struct VocodeRoute: Sendable {
     /// Queues the job; a synchronous request then blocks this connection's thread until the
     /// job finishes, `sync-timeout` passes (202 then) or the client goes away.
     private func run(_ spec: JobSpec, respondAsync: Bool, request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
-        let retryAfter = service.retryAfterValue
-        let job: JobRecord
-        do {
-            job = try service.submit(spec, holdResult: !respondAsync)
-        } catch {
-            throw HTTPError(error, retryAfter: retryAfter)
-        }
+        let job = try service.answering { () throws(ServiceError) in try service.submit(spec, holdResult: !respondAsync) }
         if !respondAsync {
             // Held since submission, so the byte cap cannot evict the audio before it is read.
             defer { service.release(job.id) }
             if service.waitUntilFinished(job.id, clientHasGone: request.clientHasGone) {
-                do {
-                    return JobRoutes.audioResponse(try service.syncAudio(job.id))
-                } catch {
-                    throw HTTPError(error, retryAfter: retryAfter)
-                }
+                return JobRoutes.audioResponse(try service.answering { () throws(ServiceError) in try service.syncAudio(job.id) })
             }
         }
         // Async by request, or the sync wait ran out: RFC 9110 §15.3.3, 202 with where to look.
-        let snapshot: JobSnapshot
-        do {
-            snapshot = try service.status(job.id)
-        } catch {
-            throw HTTPError(error, retryAfter: retryAfter)
-        }
+        let snapshot = try service.answering { () throws(ServiceError) in try service.status(job.id) }
         var response = HTTPResponse(status: .accepted, contentType: "application/json", body: snapshot.json())
         response.headers.set("Location", "/jobs/\(job.id)")
         response.tag(job: job.id)
