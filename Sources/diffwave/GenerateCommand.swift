@@ -5,7 +5,7 @@ import Foundation
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Generate audio from an unconditional checkpoint.")
+        abstract: "Generate audio from a checkpoint that takes no mel: unconditional, or of one class (--label).")
 
     @OptionGroup var options: SamplingOptions
 
@@ -19,10 +19,11 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let model = try options.loadModel()
+            let label = try options.classIndex(for: model)
             let noise = try options.noiseSource()
             var count = samples ?? model.config.audioLen ?? 5 * model.config.sampleRate
             if samples == nil, case .draws(let draws) = noise, draws.shape.count == 2 { count = draws.shape[1] }
-            let audio = try options.sampler(for: model).generate(samples: count, noise: noise)
+            let audio = try options.sampler(for: model).generate(samples: count, label: label, noise: noise)
             try options.write(audio, sampleRate: model.config.sampleRate)
         }
     }

@@ -31,6 +31,9 @@ struct SamplingOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "Where to write the audio.")
     var output: String
 
+    @Option(help: "Class label, for a class-conditional checkpoint (and only for one): an index (all digits) or one of its class_names.")
+    var label: String?
+
     func validate() throws {
         if seed != nil && noise != nil { throw ValidationError("give either --seed or --noise, not both") }
         if let memoryBudgetMb, !(0...Sampler.maxMemoryBudgetMB).contains(memoryBudgetMb) { throw ValidationError("--memory-budget-mb must be in 0...\(Sampler.maxMemoryBudgetMB)") }
@@ -39,6 +42,12 @@ struct SamplingOptions: ParsableArguments {
 
     func loadModel() throws(DiffWaveError) -> DiffWave {
         try DiffWave.load(contentsOf: URL(fileURLWithPath: model))
+    }
+
+    /// The class index `--label` names for `model`; a one-line error when the model needs a
+    /// label and none was given, or takes none, or the label is out of range or unknown.
+    func classIndex(for model: DiffWave) throws(DiffWaveError) -> Int? {
+        try model.config.conditioning.classIndex(of: label.map(Label.init(parsing:)))
     }
 
     var parsedBetas: [Double]? {

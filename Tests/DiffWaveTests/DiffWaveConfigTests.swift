@@ -15,7 +15,7 @@ import Testing
             "residual_layers": .int(6), "residual_channels": .int(8), "unconditional": .bool(true),
             "inference_noise_schedule": .list([.double(0.001), .double(0.5)]), "max_grad_norm": .none,
         ])
-        #expect(c.residualLayers == 6 && c.residualChannels == 8 && c.unconditional)
+        #expect(c.residualLayers == 6 && c.residualChannels == 8 && c.conditioning == .none)
         #expect(c.inferenceNoiseSchedule == [0.001, 0.5])
         #expect(c.dilationCycleLength == 10)
     }

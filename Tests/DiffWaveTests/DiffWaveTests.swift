@@ -15,7 +15,7 @@ import Testing
         let x = forward["x"]!.data
 
         var conditioner: [Float]? = nil
-        if !model.config.unconditional {
+        if model.config.conditioning.takesMel {
             let mel = try NPY.read(Data(contentsOf: directory.appendingPathComponent("\(name).mel.npy")))
             conditioner = model.upsampleFirstLayer(mel: mel)
             let diff = maxAbsDifference(model.upsample(mel: mel), forward["upsampled"]!.data)
@@ -32,12 +32,13 @@ import Testing
         }
     }
 
-    static func evaluate(_ model: DiffWave, _ x: [Float], step: Float, conditioner: [Float]?, workspace: Workspace) -> [Float] {
+    static func evaluate(_ model: DiffWave, _ x: [Float], step: Float, conditioner: [Float]?, label: Int? = nil,
+                         workspace: Workspace) -> [Float] {
         var out = [Float](repeating: .nan, count: x.count)
         let c = conditioner ?? []
         x.withUnsafeBufferPointer { xp in c.withUnsafeBufferPointer { cp in out.withUnsafeMutableBufferPointer { op in
             model.predictNoise(audio: xp.baseAddress!, step: step, conditioner: conditioner == nil ? nil : cp.baseAddress!,
-                               into: op.baseAddress!, workspace: workspace)
+                               label: label, into: op.baseAddress!, workspace: workspace)
         } } }
         return out
     }
@@ -45,6 +46,37 @@ import Testing
     @Test(arguments: ["tiny", "tiny_legacy", "tiny_uncond"])
     func matchesReferenceForward(_ name: String) throws {
         try Self.checkForward(name, in: Fixtures.directory)
+    }
+
+    /// The class-conditional cases: ε_θ for several labels at t = 0 and 2.375, every
+    /// `out_label{L}_t{T}` of the case's forward.npz, through one workspace (labels change between calls).
+    @Test(arguments: [("tiny_class", 6), ("tiny_speaker", 6)])
+    func matchesReferenceForwardWithLabels(_ name: String, outputs: Int) throws {
+        let model = try Fixtures.model(name)
+        let forward = try Fixtures.npz("\(name).forward.npz")
+        let x = forward["x"]!.data
+        let conditioner = try model.config.conditioning.takesMel ? model.upsampleFirstLayer(mel: Fixtures.npy("\(name).mel.npy")) : nil
+        let workspace = Workspace(model: model, samples: x.count)
+        let keys = forward.keys.filter { $0.hasPrefix("out_label") }.sorted()
+        #expect(keys.count == outputs)
+        for key in keys {
+            // out_label{L}_t{T}, T with "_" for the decimal point.
+            let parts = key.dropFirst("out_label".count).split(separator: "_", maxSplits: 1)
+            let label = Int(parts[0])!, step = Float(parts[1].dropFirst().replacingOccurrences(of: "_", with: "."))!
+            let out = Self.evaluate(model, x, step: step, conditioner: conditioner, label: label, workspace: workspace)
+            let diff = maxAbsDifference(out, forward[key]!.data)
+            #expect(diff < Self.tolerance, "\(name) \(key): max |diff| \(diff)")
+        }
+    }
+
+    @Test func differentLabelsGiveDifferentOutputs() throws {
+        let model = try Fixtures.model("tiny_class")
+        let x = TestModels.randomSignal(500, seed: 4)
+        let workspace = Workspace(model: model, samples: x.count)
+        let three = Self.evaluate(model, x, step: 2, conditioner: nil, label: 3, workspace: workspace)
+        let four = Self.evaluate(model, x, step: 2, conditioner: nil, label: 4, workspace: workspace)
+        #expect(maxAbsDifference(three, four) > 1e-3)
+        #expect(Self.evaluate(model, x, step: 2, conditioner: nil, label: 3, workspace: workspace) == three)
     }
 
     @Test(.enabled(if: Fixtures.hasBase, "needs ../shared/reference/base.pt"))

@@ -7,7 +7,7 @@ import Testing
     /// Ranges narrower than the largest dilation would let a layer read a thread beyond its
     /// neighbours: the workspace takes fewer threads instead.
     @Test func threadsKeepRangesAsWideAsTheLargestDilation() throws {
-        let model = try TestModels.sixLayerModel(unconditional: true)   // dilations up to 32
+        let model = try TestModels.sixLayerModel(.none)   // dilations up to 32
         let n = 100
         let x = TestModels.randomSignal(n, seed: 15)
         let four = Workspace(model: model, samples: n, threads: 4, tile: 16)

@@ -4,18 +4,14 @@ import Testing
 @testable import DiffWave
 
 @Suite struct NoiseScheduleTests {
-    struct Case: Decodable {
-        let `case`: String
-        let full_steps: [Float]?
-        let fast_steps: [Float]
-    }
-
+    /// Each case's schedules from its own checkpoint's config (`tiny_class` trains on 200
+    /// betas); `base` keeps the reference defaults and stays in ../shared.
     @Test func stepsMatchTheReference() throws {
-        let cases = try JSONDecoder().decode([Case].self, from: Fixtures.data("cases.json"))
-        let config = DiffWaveConfig.base
-        #expect(cases.map(\.case) == ["tiny", "tiny_legacy", "tiny_uncond", "base"])
-        #expect(cases.filter { $0.full_steps != nil }.count == 2)
+        let cases = try Fixtures.cases()
+        #expect(cases.map(\.case) == ["tiny", "tiny_legacy", "tiny_uncond", "base", "tiny_class", "tiny_speaker"])
+        #expect(cases.filter { $0.full_steps != nil }.count == 3)
         for c in cases {
+            let config = c.case == "base" ? DiffWaveConfig.base : try Fixtures.model(c.case).config
             let fast = try NoiseSchedule(.fast, config: config)
             #expect(maxAbsDifference(fast.steps, c.fast_steps) < 1e-5, "\(c.case) fast")
             if let full = c.full_steps {

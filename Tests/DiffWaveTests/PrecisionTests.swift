@@ -54,4 +54,21 @@ extension PrecisionTests {
             #expect(Self.snr(fast, reference: exact) >= 40, "threads \(threads): SNR \(Self.snr(fast, reference: exact)) dB")
         }
     }
+
+    /// The label's bias rides the same gate under bfloat16: class-conditional models, with and without a mel.
+    @Test(.enabled(if: Precision.bfloat16.isAvailable, "needs a CPU where oneDNN runs bf16"),
+          arguments: ["tiny_class", "tiny_speaker"])
+    func bfloat16StaysWithin40dBOfFloat32WithALabel(_ name: String) throws {
+        let model = try Fixtures.model(name)
+        let label = try Fixtures.label(of: name)
+        let f32 = try Sampler(model: model, schedule: NoiseSchedule(.fast, config: model.config))
+        let bf16 = try Sampler(model: model, schedule: NoiseSchedule(.fast, config: model.config), precision: .bfloat16)
+        func run(_ sampler: Sampler) throws -> [Float] {
+            model.config.conditioning.takesMel
+                ? try sampler.vocode(mel: Fixtures.npy("\(name).mel.npy"), label: label, noise: .seed(11))
+                : try sampler.generate(samples: 3200, label: label, noise: .seed(11))
+        }
+        let exact = try run(f32), fast = try run(bf16)
+        #expect(Self.snr(fast, reference: exact) >= 40, "\(name): SNR \(Self.snr(fast, reference: exact)) dB")
+    }
 }

@@ -15,16 +15,18 @@ import Testing
         let draws = try load("\(name).\(kind).noise.npy")
         let expected = try load("\(name).\(kind).audio.npy")
         var steps: [Int] = []
-        let audio = model.config.unconditional
-            ? try sampler.generate(samples: draws.shape[1], noise: .draws(draws)) { done, _ in steps.append(done); return true }
-            : try sampler.vocode(mel: load("\(name).mel.npy"), noise: .draws(draws)) { done, _ in steps.append(done); return true }
+        let label = try Fixtures.label(of: name)
+        let audio = model.config.conditioning.takesMel
+            ? try sampler.vocode(mel: load("\(name).mel.npy"), label: label, noise: .draws(draws)) { done, _ in steps.append(done); return true }
+            : try sampler.generate(samples: draws.shape[1], label: label, noise: .draws(draws)) { done, _ in steps.append(done); return true }
         let diff = maxAbsDifference(audio, expected.data)
         #expect(diff < 1e-4, "\(name) \(kind) budget \(memoryBudget.map(String.init) ?? "default"): max |diff| \(diff)")
         #expect(steps == Array(1...sampler.schedule.count))
     }
 
     @Test(arguments: [("tiny", NoiseSchedule.Kind.full), ("tiny", .fast), ("tiny_legacy", .fast),
-                      ("tiny_uncond", .full), ("tiny_uncond", .fast)])
+                      ("tiny_uncond", .full), ("tiny_uncond", .fast),
+                      ("tiny_class", .full), ("tiny_class", .fast), ("tiny_speaker", .fast)])
     func matchesReferenceAudio(_ name: String, _ kind: NoiseSchedule.Kind) throws {
         try Self.checkAudio(name, kind, in: Fixtures.directory)
         try Self.checkAudio(name, kind, in: Fixtures.directory, memoryBudget: 0)
@@ -63,6 +65,22 @@ import Testing
         #expect(throws: DiffWaveError.self) {
             _ = try sampler.generate(samples: 100, noise: .draws(Tensor(zeros: [5, 100])))
         }
+    }
+
+    /// The label errors of `Conditioning.classIndex`, reached through the sampler.
+    @Test func aLabelIsRequiredExactlyByClassConditionalModels() throws {
+        let labelled = try Fixtures.model("tiny_class"), plain = try Fixtures.model("tiny_uncond")
+        let labelledSampler = try Sampler(model: labelled, schedule: NoiseSchedule(.fast, config: labelled.config))
+        #expect(throws: DiffWaveError(.label, "this model is class-conditional: give a label (the labels are 0...9 or zero, one, two, three, four, five, six, seven, eight, nine)")) {
+            _ = try labelledSampler.generate(samples: 10, noise: .seed(0))
+        }
+        #expect(throws: DiffWaveError(.label, "label 10 is out of range: the labels are 0...9 or zero, one, two, three, four, five, six, seven, eight, nine")) {
+            _ = try labelledSampler.generate(samples: 10, label: 10, noise: .seed(0))
+        }
+        #expect(throws: DiffWaveError(.label, "this model has no classes: it takes no label (got 0)")) {
+            _ = try Sampler(model: plain, schedule: NoiseSchedule(.fast, config: plain.config)).generate(samples: 10, label: 0, noise: .seed(0))
+        }
+        #expect(try labelledSampler.generate(samples: 300, label: 3, noise: .seed(5)) != labelledSampler.generate(samples: 300, label: 4, noise: .seed(5)))
     }
 
     @Test func conditionalAndUnconditionalAreNotMixedUp() throws {

@@ -25,7 +25,7 @@ import HTTP
     @Test func jsonAtExactlyTheValueLimitIsDecoded() throws {
         let row = "[" + Array(repeating: "0.5", count: 3).joined(separator: ",") + "]"
         let request = try jsonRequest("{\"mel\": [" + Array(repeating: row, count: 4).joined(separator: ", ") + "]}")
-        let tensor = try RequestBody.melArray(request, maxDecodedBytes: 1 << 20, maxValues: 12)
+        let tensor = try RequestBody.melArray(request, maxDecodedBytes: 1 << 20, maxValues: 12).mel
         #expect(tensor.shape == [4, 3])
         #expect(throws: HTTPError.self) { try RequestBody.melArray(request, maxDecodedBytes: 1 << 20, maxValues: 11) }
     }
@@ -34,7 +34,7 @@ import HTTP
     /// that underflow Float) was a 400 "JSON body must be ..."; they now round to 0.
     @Test func jsonNumbersThatUnderflowFloatRoundToZero() throws {
         let request = try jsonRequest("{\"mel\": [[5e-324, 1.1125369292536007e-308], [0.5, 1e-46]]}")
-        let tensor = try RequestBody.melArray(request, maxDecodedBytes: 1 << 20)
+        let tensor = try RequestBody.melArray(request, maxDecodedBytes: 1 << 20).mel
         #expect(tensor.shape == [2, 2])
         #expect(tensor.data == [0, 0, 0.5, 0])
     }

@@ -64,13 +64,15 @@ import HTTP
             ("application/json", jsonBody(mel)), ("application/octet-stream", npy),
         ]
         for (type, body) in cases {
-            #expect(try RequestBody.melArray(request(["Content-Type": type], body), maxDecodedBytes: 1 << 20) == mel, "\(type)")
+            let parsed = try RequestBody.melArray(request(["Content-Type": type], body), maxDecodedBytes: 1 << 20)
+            #expect(parsed.mel == mel, "\(type)")
+            #expect(parsed.label == nil, "\(type)")
         }
     }
 
     @Test func jsonShapes() throws {
         func mel(_ json: String) throws(HTTPError) -> Tensor {
-            try RequestBody.melArray(request(["Content-Type": "application/json"], Data(json.utf8)), maxDecodedBytes: 1 << 20)
+            try RequestBody.melArray(request(["Content-Type": "application/json"], Data(json.utf8)), maxDecodedBytes: 1 << 20).mel
         }
         #expect(try mel(#"{"mel": [[0.5, 0.25], [1, 0]]}"#) == Tensor(shape: [2, 2], data: [0.5, 0.25, 1, 0]))
         #expect(try mel(#"{"mel": [[[0.5], [1]]]}"#) == Tensor(shape: [2, 1], data: [0.5, 1]), "a batch of one")
@@ -84,6 +86,20 @@ import HTTP
         } catch {
             #expect(error.message.contains("differ in length"))
         }
+    }
+
+    /// A JSON body may name the class beside the mel: a number is an index, a string is read as
+    /// the query reads it (all digits an index); anything else is malformed.
+    @Test func jsonLabels() throws {
+        func label(_ json: String) throws(HTTPError) -> Label? {
+            try RequestBody.melArray(request(["Content-Type": "application/json"], Data(json.utf8)), maxDecodedBytes: 1 << 20).label
+        }
+        #expect(try label(#"{"mel": [[0.5]], "label": 3}"#) == .index(3))
+        #expect(try label(#"{"mel": [[[0.5]]], "label": "three"}"#) == .name("three"))
+        #expect(try label(#"{"mel": [[0.5]], "label": "12"}"#) == .index(12))
+        #expect(try label(#"{"mel": [[0.5]]}"#) == nil)
+        #expect(throws: HTTPError.self) { try label(#"{"mel": [[0.5]], "label": 2.5}"#) }
+        #expect(throws: HTTPError.self) { try label(#"{"mel": [[0.5]], "label": [1]}"#) }
     }
 
     @Test func npzWithoutAnArrayIs400() throws {

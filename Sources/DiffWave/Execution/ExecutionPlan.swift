@@ -42,7 +42,7 @@ struct ExecutionPlan: Equatable {
 
     /// `memoryBudgetBytes` is what the workspace may hold: the activations and tile scratch
     /// always, then the upsampled mel if it fits (it saves the most per byte), then as many
-    /// layers of conditioner projection as fit in the rest (neither for an unconditional model).
+    /// layers of conditioner projection as fit in the rest (neither for a model without a mel).
     init(model: DiffWave, samples: Int, threads: Int = 1, precision: Precision = .float32,
          tile: Int = ExecutionPlan.tileColumns, memoryBudgetBytes: Int = 0) {
         let c = model.config.residualChannels, layers = model.packed.layers

@@ -8,32 +8,32 @@
 struct ForwardPass {
     let model: DiffWave
     let workspace: Workspace
-    let conditioning: Conditioning
+    let mel: MelSource
     /// This pass's thread in the team, and its tile scratch.
     let thread: Int
     let scratch: Workspace.TileScratch
 
     /// Where a layer's conditioner projection comes from in the step loop.
-    enum Conditioning {
+    enum MelSource {
         /// Computed with the conv: the upsampler's first layer `(M, N / 16)`, its second run per tile.
         case perTile(UnsafePointer<Float>)
         /// Computed with the conv from the cached upsampled mel (`Workspace.melCache`), in the
         /// GEMMs' input format.
         case upsampled
-        /// An unconditional model.
+        /// A model without a mel.
         case none
     }
 
     /// Runs `body` on every thread of the workspace's team at once, each with its own pass, and
     /// returns once all are done. `conditioner`: the upsampler's first layer `(M, N / 16)`, nil
-    /// for an unconditional model.
+    /// for a model without a mel.
     static func run(_ model: DiffWave, workspace ws: Workspace, conditioner: UnsafePointer<Float>?,
                     _ body: (ForwardPass) -> Void) {
         // The conditioner's projection is computed from the cached upsampled mel, or from the
         // upsampler's second layer run for each tile; or read from the layer's cache block.
-        let conditioning: Conditioning = (ws.cachesMel ? .upsampled : nil) ?? conditioner.map { .perTile($0) } ?? .none
+        let mel: MelSource = (ws.cachesMel ? .upsampled : nil) ?? conditioner.map { .perTile($0) } ?? .none
         ws.team.run { k in
-            body(ForwardPass(model: model, workspace: ws, conditioning: conditioning, thread: k, scratch: ws.scratch[k]))
+            body(ForwardPass(model: model, workspace: ws, mel: mel, thread: k, scratch: ws.scratch[k]))
         }
         // This step stored the projections of the cached layers (if it did not read them).
         ws.conditionerCached = true
@@ -63,7 +63,7 @@ struct ForwardPass {
                 ProjectionCache(block: $0, filled: ws.conditionerCached, precision: plan.precision, ld: planned.tile.width)
             }
             body(ResidualTile(model: model, workspace: ws, scratch: scratch, planned: planned, x: UnsafePointer(x),
-                              xNext: last ? nil : xNext, mel: conditioning, cache: cache))
+                              xNext: last ? nil : xNext, mel: mel, cache: cache))
         }
         ws.team.waitUntilDone(queue: i + 1, items: tiles)
     }

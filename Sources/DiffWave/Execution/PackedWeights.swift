@@ -43,7 +43,7 @@ final class PackedWeights: @unchecked Sendable {
     let outputProjection: Pointer   // (C)
     let outputBias: Float
     /// The upsampler's second layer (3, 32), run per time tile inside the step loop; an
-    /// empty stand-in for unconditional models.
+    /// empty stand-in for models without a mel.
     let upsampler2: Pointer
     let upsampler2Bias: Float
     /// K of the stacked GEMM: 3C, plus M for a conditional model.
@@ -51,7 +51,7 @@ final class PackedWeights: @unchecked Sendable {
     private(set) var layers: [Layer]
 
     init(_ w: DiffWaveWeights, config: DiffWaveConfig) {
-        let c = config.residualChannels, m = config.unconditional ? 0 : config.nMels
+        let c = config.residualChannels, m = config.conditioning.takesMel ? config.nMels : 0
         let depth = 3 * c + m
         var arrays: [[Float]] = [w.inputProjection, w.inputBias, w.skipProjection, w.skipBias, w.outputProjection,
                                  w.upsampler2 ?? [0]]

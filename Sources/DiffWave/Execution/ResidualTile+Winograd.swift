@@ -3,7 +3,8 @@ extension ResidualTile {
     /// `gatesInColumnOrder` holds and in phase order elsewhere, by Winograd (Kernels/Winograd.swift):
     /// `m + 2` GEMMs over `1/m` of the columns each; the conditioner's projection computed by a
     /// GEMM of its own into `scratch.projected` or the cache (or read from the cache), added in the gate.
-    func winogradConvGate(_ layer: PackedWeights.Layer, _ taps: PackedWeights.WinogradTaps, stepBias: UnsafePointer<Float>) {
+    func winogradConvGate(_ layer: PackedWeights.Layer, _ taps: PackedWeights.WinogradTaps, stepBias: UnsafePointer<Float>,
+                          gateBias: UnsafePointer<Float>) {
         let ws = workspace, stackedDepth = ws.plan.layout.depth
         let c = model.config.residualChannels, n = ws.samples, start = tile.start, width = tile.width
         let d = layer.dilation, run = tile.run ?? d, w = taps.transform, q = width / w.phases, block = c * q, products = w.products
@@ -59,7 +60,7 @@ extension ResidualTile {
         let added = cache?.term ?? (computesConditioner ? .float32(scratch.projected, ld: width) : nil)
         var z = gateOutput(width: width)
         z.columnOrder = planned.gatesInColumnOrder ? d : nil
-        winogradGatedTanh(w, out, ldm: q, bias: layer.stackedBias, added: added, into: z, channels: c, columns: width)
+        winogradGatedTanh(w, out, ldm: q, bias: gateBias, added: added, into: z, channels: c, columns: width)
     }
 
     /// The cached upsampled mel's columns of the tile, `(M, width)` in phase order: from the

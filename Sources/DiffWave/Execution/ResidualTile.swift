@@ -16,18 +16,20 @@ struct ResidualTile {
     let planned: ExecutionPlan.LayerTile
     let x: UnsafePointer<Float>
     let xNext: UnsafeMutablePointer<Float>?
-    let mel: ForwardPass.Conditioning
+    let mel: ForwardPass.MelSource
     let cache: ProjectionCache?
 
     var tile: TimeTile { planned.tile }
 
     /// `z (C, width)` into the gate's output (`gateOutput`): by Winograd where the plan says so
-    /// (`ResidualTile+Winograd.swift`), else by the stacked GEMM (`dilatedConvGate`).
-    func gatedConvolution(_ layer: PackedWeights.Layer, stepBias: UnsafePointer<Float>) {
+    /// (`ResidualTile+Winograd.swift`), else by the stacked GEMM (`dilatedConvGate`). The gate
+    /// adds the layer's conv and mel biases, or `labelBias (2C)`, which holds them and the label's.
+    func gatedConvolution(_ layer: PackedWeights.Layer, stepBias: UnsafePointer<Float>, labelBias: UnsafePointer<Float>? = nil) {
+        let gateBias = labelBias ?? layer.stackedBias
         if let w = planned.winograd {
-            winogradConvGate(layer, layer.winograd.first { $0.transform == w }!, stepBias: stepBias)
+            winogradConvGate(layer, layer.winograd.first { $0.transform == w }!, stepBias: stepBias, gateBias: gateBias)
         } else {
-            dilatedConvGate(layer, stepBias: stepBias)
+            dilatedConvGate(layer, stepBias: stepBias, gateBias: gateBias)
         }
     }
 
@@ -72,7 +74,7 @@ struct ResidualTile {
     /// with `y = x + step bias` and `mel(t)` the tile's upsampled mel, then the gate; with a
     /// projection cache, over the taps alone, the projection added in the gate (computed by a
     /// GEMM of its own into the cache in the first step).
-    private func dilatedConvGate(_ layer: PackedWeights.Layer, stepBias: UnsafePointer<Float>) {
+    private func dilatedConvGate(_ layer: PackedWeights.Layer, stepBias: UnsafePointer<Float>, gateBias: UnsafePointer<Float>) {
         let ws = workspace, stackedDepth = ws.plan.layout.depth, columns = tile.columns
         let c = model.config.residualChannels, n = ws.samples, start = columns.lowerBound, width = columns.count
         stackDilatedTaps(x, channels: c, samples: n, bias: stepBias, start: start, columns: width,
@@ -112,7 +114,7 @@ struct ResidualTile {
             }
         }
         if fills { cache!.store(scratch.projected, channels: c) }
-        gatedTanh(scratch.conv, ldy: width, bias: layer.stackedBias, added: cache?.term,
+        gatedTanh(scratch.conv, ldy: width, bias: gateBias, added: cache?.term,
                   into: gateOutput(width: width), channels: c, columns: width)
     }
 

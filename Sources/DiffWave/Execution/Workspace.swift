@@ -15,6 +15,10 @@ public final class Workspace {
     let hidden: UnsafeMutablePointer<Float>
     let tableRow: UnsafeMutablePointer<Float>
     let stepBias: UnsafeMutablePointer<Float>
+    /// Class-conditional models: every layer's gate bias with the label's projection in it
+    /// (L, 2C) (`DiffWave.embedLabel`), for the label it was computed for: once per request, not per step.
+    private let labelBiasStorage: UnsafeMutablePointer<Float>?
+    private var labelBiasLabel: Int?
     /// The upsampled mel `(M, N)` in the GEMMs' input format (float32, or bfloat16 bit
     /// patterns), one contiguous `(M, width)` block per tile, computed once per request
     /// (`cacheConditioner`) if the plan caches it; else the upsampler's second layer runs per
@@ -63,6 +67,7 @@ public final class Workspace {
         hidden = alloc(DiffWaveConfig.embeddingWidth)
         tableRow = alloc(DiffWaveConfig.embeddingTableWidth)
         stepBias = alloc(model.config.residualLayers * c)
+        labelBiasStorage = model.config.conditioning.labels == nil ? nil : alloc(model.config.residualLayers * 2 * c)
         melStorage = plan.cachesMel ? UnsafeMutableRawPointer(alloc((layout.melBytes + 3) / 4, reuse: true)) : nil
         conditionerStorage = UnsafeMutableRawPointer(alloc((plan.cachedLayers * layout.cachedLayerBytes + 3) / 4, reuse: true))
         // Every range's tile widths in every thread's scratch: a thread takes the others' tiles
@@ -84,6 +89,16 @@ public final class Workspace {
 
     /// Bytes held, for memory accounting.
     public var byteCount: Int { plan.layout.bytes(cachedLayers: plan.cachedLayers, melCached: plan.cachesMel) }
+
+    /// The gate biases `(L, 2C)` for class `label`, computed when the label changes.
+    func labelBias(for label: Int, model: DiffWave) -> UnsafePointer<Float> {
+        let storage = labelBiasStorage!
+        if labelBiasLabel != label {
+            model.embedLabel(label, into: storage)
+            labelBiasLabel = label
+        }
+        return UnsafePointer(storage)
+    }
 
     /// Runs `body(thread, range)` for every thread's column range, in parallel, and waits.
     func forEachRange(_ body: (Int, Range<Int>) -> Void) {

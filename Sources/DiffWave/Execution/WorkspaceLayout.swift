@@ -3,7 +3,7 @@
 /// under the memory budget is `ExecutionPlan`'s choice; this says what each choice costs.
 struct WorkspaceLayout: Equatable {
     let channels: Int
-    /// K of the stacked GEMM: 3C, plus M for a conditional model.
+    /// K of the stacked GEMM: 3C, plus M for a model conditioned on a mel.
     let depth: Int
     let samples: Int
     let tile: Int
@@ -11,7 +11,7 @@ struct WorkspaceLayout: Equatable {
     /// The GEMMs' input format, in which the caches hold their values.
     let precision: Precision
 
-    /// M, the conditioner's rows (0 for an unconditional model).
+    /// M, the conditioner's rows (0 for a model without a mel).
     var mels: Int { depth - 3 * channels }
 
     /// x, x' and the skip sum (C, N) each, the upsampled mel if cached, the cached layers

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The DiffWave network ε_θ(x_t, t, mel) of Kong et al. (2021, Fig. 2), read-only after loading
+/// The DiffWave network ε_θ(x_t, t, mel, label) of Kong et al. (2021, Fig. 2, §3.3), read-only after loading
 /// and shared by every worker; each caller brings its own `Workspace`. This file is the network
 /// as the paper writes it; how each stage runs over the signal (threads, number format,
 /// convolution algorithm) is `ForwardPass`'s, in Execution/.
@@ -42,7 +42,7 @@ public final class DiffWave: @unchecked Sendable {
 
     /// The upsampler's first layer: `mel (M, F)` -> `(M, F * 16)`.
     func upsampleFirstLayer(mel: Tensor) -> [Float] {
-        precondition(!config.unconditional && mel.shape.count == 2 && mel.shape[0] == config.nMels)
+        precondition(config.conditioning.takesMel && mel.shape.count == 2 && mel.shape[0] == config.nMels)
         let m = config.nMels, frames = mel.shape[1], s = DiffWaveConfig.upsamplerStride
         var once = [Float](repeating: 0, count: m * frames * s)
         mel.data.withUnsafeBufferPointer { input in weights.upsampler1!.withUnsafeBufferPointer { k in once.withUnsafeMutableBufferPointer { out in
@@ -99,15 +99,35 @@ public final class DiffWave: @unchecked Sendable {
         }
     }
 
+    // MARK: - The label embedding (class-conditional models, §3.3)
+
+    /// The global conditioner for class `label`: its embedding `E[label] (D)`, shared by all
+    /// layers, mapped by each layer's own 1x1 convolution to `(2C)`, which the layer adds after
+    /// its dilated convolution like a bias: into `gateBias (L, 2C)`, each layer's row with that
+    /// layer's conv and mel biases already in it (the bias its gate adds).
+    func embedLabel(_ label: Int, into gateBias: UnsafeMutablePointer<Float>) {
+        let d = config.conditioning.labels!.embeddingDim, c2 = 2 * config.residualChannels
+        weights.labelEmbedding!.withUnsafeBufferPointer { table in
+            let embedding = table.baseAddress! + label * d
+            for (i, layer) in packed.layers.enumerated() {
+                let bias = gateBias + i * c2, projection = weights.labelProjections[i]
+                for r in 0..<c2 { bias[r] = layer.stackedBias[r] + projection.bias[r] }
+                projection.weight.withUnsafeBufferPointer { gemv(m: c2, k: d, $0.baseAddress!, embedding, bias) }
+            }
+        }
+    }
+
     // MARK: - The network
 
-    /// ε_θ(x_t, t, mel): the noise the network sees in `audio (N)` at diffusion step `t`,
+    /// ε_θ(x_t, t, mel, label): the noise the network sees in `audio (N)` at diffusion step `t`,
     /// conditioned on the mel after the upsampler's first layer, `(M, N / 16)`
-    /// (`upsampleFirstLayer`; nil for unconditional models), into `out (N)`.
-    func predictNoise(audio: UnsafePointer<Float>, step t: Float, conditioner mel: UnsafePointer<Float>?,
+    /// (`upsampleFirstLayer`; nil for a model without a mel) and on class `label` (nil for a
+    /// model without classes), into `out (N)`.
+    func predictNoise(audio: UnsafePointer<Float>, step t: Float, conditioner mel: UnsafePointer<Float>?, label: Int? = nil,
                       into out: UnsafeMutablePointer<Float>, workspace ws: Workspace) {
         let c = config.residualChannels, e = DiffWaveConfig.embeddingWidth
-        precondition(mel != nil || config.unconditional, "a conditional model needs the (first-layer) upsampled mel")
+        precondition((mel != nil) == config.conditioning.takesMel, "a mel exactly for a model conditioned on one")
+        precondition((label != nil) == (config.conditioning.labels != nil), "a label exactly for a class-conditional model")
 
         // t_emb = the step embedding (512), and each layer's FC of it, its step bias: (512) -> (L, C)
         embedStep(t, into: ws.embedding, hidden: ws.hidden, row: ws.tableRow)
@@ -116,6 +136,8 @@ public final class DiffWave: @unchecked Sendable {
             bias.update(from: layer.diffusionBias, count: c)
             gemv(m: c, k: e, layer.diffusionProjection, ws.embedding, bias)
         }
+        // ℓ = E[label] (D), and each layer's Conv1x1 of it, its label bias: (D) -> (L, 2C)
+        let labelBias = label.map { ws.labelBias(for: $0, model: self) }
 
         // Each stage over the whole signal before the next starts, shared among the threads.
         ForwardPass.run(self, workspace: ws, conditioner: mel) { pass in
@@ -124,9 +146,9 @@ public final class DiffWave: @unchecked Sendable {
 
             for (i, layer) in packed.layers.enumerated() {
                 pass.residualLayer(i) { part in
-                    // y = x + step bias;  h = DilatedConv_{2^(i mod cycle)}(y) + Conv1x1(mel): (C) -> (2C);
+                    // y = x + step bias;  h = DilatedConv_{2^(i mod cycle)}(y) + Conv1x1(mel) + label bias: (C) -> (2C);
                     // z = σ(h_gate) ⊙ tanh(h_filter): (2C) -> (C)
-                    part.gatedConvolution(layer, stepBias: ws.stepBias + i * c)
+                    part.gatedConvolution(layer, stepBias: ws.stepBias + i * c, labelBias: labelBias.map { $0 + i * 2 * c })
                     // [residual; skip] = Conv1x1(z): (C) -> (2C)
                     part.outputProjection(layer)
                     // x' = (x + residual) / √2;  skip sum += skip

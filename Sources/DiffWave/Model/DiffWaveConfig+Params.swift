@@ -1,9 +1,12 @@
 extension DiffWaveConfig {
     /// The config a checkpoint's `params` dict describes: the reference defaults (`base`)
     /// with every key the dict has laid over them. A key of the wrong type is an error.
-    public init(params: [String: PickleValue]?) throws(DiffWaveError) {
+    /// `labelEmbedding`: the shape of the checkpoint's `label_embedding.weight`, whose presence
+    /// alone makes the model class-conditional; K comes from `num_classes` or its rows, D from
+    /// `label_embedding_dim` or the paper's 128 (the weights check the tensor against both).
+    public init(params: [String: PickleValue]?, labelEmbedding: [Int]? = nil) throws(DiffWaveError) {
         self = .base
-        guard let params else { return }
+        let params = params ?? [:]
         func int(_ key: String) throws(DiffWaveError) -> Int? {
             guard let value = params[key], value != .none else { return nil }
             guard let i = value.intValue else { throw DiffWaveError(.config, "params['\(key)'] must be an integer") }
@@ -26,7 +29,26 @@ extension DiffWaveConfig {
         inferenceNoiseSchedule = try betas("inference_noise_schedule") ?? inferenceNoiseSchedule
         if let value = params["unconditional"], value != .none {
             guard let b = value.boolValue else { throw DiffWaveError(.config, "params['unconditional'] must be a boolean") }
-            unconditional = b
+            conditioning = b ? .none : .mel
         }
+        let classes = try int("num_classes")
+        if let shape = labelEmbedding {
+            conditioning = conditioning.with(labels: ClassLabels(
+                count: classes ?? shape.first ?? 0,
+                embeddingDim: try int("label_embedding_dim") ?? ClassLabels.defaultEmbeddingDim,
+                names: try Self.classNames(params["class_names"])))
+        } else if let classes, classes > 0 {
+            throw DiffWaveError(.weights, "checkpoint is missing tensor '\(DiffWaveWeights.labelEmbeddingKey)' (params['num_classes'] is \(classes))")
+        }
+    }
+
+    /// `params['class_names']`: a list of strings; absent, None or empty means no names.
+    private static func classNames(_ value: PickleValue?) throws(DiffWaveError) -> [String] {
+        guard let value, value != .none else { return [] }
+        let names = value.elements?.compactMap(\.stringValue)
+        guard let names, names.count == value.elements?.count else {
+            throw DiffWaveError(.config, "params['class_names'] must be a list of strings")
+        }
+        return names
     }
 }

@@ -6,12 +6,13 @@ public struct DiffWaveConfig: Equatable, Sendable {
     public var nMels: Int
     public var hopSamples: Int
     public var sampleRate: Int
-    public var unconditional: Bool
+    /// What the network takes besides the noisy audio and the step: a mel, a label, both or nothing.
+    public var conditioning: Conditioning
     /// The training betas; their count is the number of diffusion steps the embedding table covers.
     public var noiseSchedule: [Double]
     /// The fast-sampling betas.
     public var inferenceNoiseSchedule: [Double]
-    /// Training crop length in samples (unconditional models generate this many by default).
+    /// Training crop length in samples (models without a mel generate this many by default).
     public var audioLen: Int?
     /// FFT length of the mel frontend (`params['n_fft']`); the vocoder itself never uses it.
     public var nFFT: Int = 1024
@@ -26,13 +27,25 @@ public struct DiffWaveConfig: Equatable, Sendable {
     /// code assumes for a checkpoint without `params`.
     public static let base = DiffWaveConfig(
         residualLayers: 30, residualChannels: 64, dilationCycleLength: 10, nMels: 80,
-        hopSamples: 256, sampleRate: 22050, unconditional: false,
+        hopSamples: 256, sampleRate: 22050, conditioning: .mel,
         noiseSchedule: linspace(1e-4, 0.05, 50),
         inferenceNoiseSchedule: [0.0001, 0.001, 0.01, 0.05, 0.2, 0.5],
         audioLen: 22050 * 5)
 
+    /// The paper's SC09 model (§4, class-conditional generation of spoken digits): 36 layers,
+    /// 256 channels, dilation cycle 12, 16 kHz, 1-second samples, 200 linear training betas
+    /// 1e-4...0.02, ten classes `zero`...`nine` embedded in 128 values, no mel. The fast
+    /// schedule is the reference's default. For timing it with random weights (`bench --preset sc09`).
+    public static let sc09 = DiffWaveConfig(
+        residualLayers: 36, residualChannels: 256, dilationCycleLength: 12, nMels: 80,
+        hopSamples: 256, sampleRate: 16000,
+        conditioning: .label(ClassLabels(count: 10, names: ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])),
+        noiseSchedule: linspace(1e-4, 0.02, 200),
+        inferenceNoiseSchedule: base.inferenceNoiseSchedule,
+        audioLen: 16000)
+
     public init(residualLayers: Int, residualChannels: Int, dilationCycleLength: Int, nMels: Int,
-                hopSamples: Int, sampleRate: Int, unconditional: Bool,
+                hopSamples: Int, sampleRate: Int, conditioning: Conditioning,
                 noiseSchedule: [Double], inferenceNoiseSchedule: [Double], audioLen: Int?) {
         self.residualLayers = residualLayers
         self.residualChannels = residualChannels
@@ -40,7 +53,7 @@ public struct DiffWaveConfig: Equatable, Sendable {
         self.nMels = nMels
         self.hopSamples = hopSamples
         self.sampleRate = sampleRate
-        self.unconditional = unconditional
+        self.conditioning = conditioning
         self.noiseSchedule = noiseSchedule
         self.inferenceNoiseSchedule = inferenceNoiseSchedule
         self.audioLen = audioLen
@@ -60,10 +73,11 @@ public struct DiffWaveConfig: Equatable, Sendable {
         try require(nMels >= 1 && nMels <= 1024, "n_mels must be in 1...1024, got \(nMels)")
         try require(sampleRate >= 1 && sampleRate <= 384_000, "sample_rate must be in 1...384000, got \(sampleRate)")
         let upsampling = Self.upsamplerStride * Self.upsamplerStride
-        try require(unconditional || hopSamples == upsampling,
+        try require(!conditioning.takesMel || hopSamples == upsampling,
                     "hop_samples must be \(upsampling) (what the upsampler's two stride-16 layers produce), got \(hopSamples)")
         try require(!noiseSchedule.isEmpty && noiseSchedule.count <= 100_000, "noise_schedule must have 1...100000 betas, got \(noiseSchedule.count)")
         try require(noiseSchedule.allSatisfy { $0 > 0 && $0 < 1 }, "noise_schedule betas must lie in (0, 1)")
+        try conditioning.labels?.validate()
     }
 
     /// numpy's `linspace(start, stop, count)`.

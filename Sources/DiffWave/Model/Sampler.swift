@@ -10,7 +10,7 @@ public enum NoiseSource: Sendable {
 ///
 ///     x = draw[0]
 ///     for n = S-1 ... 0:
-///         x = (x - β_n / √(1 - ᾱ_n) · ε_θ(x, T[n], mel)) / √α_n
+///         x = (x - β_n / √(1 - ᾱ_n) · ε_θ(x, T[n], mel, label)) / √α_n
 ///         if n > 0: x += √((1 - ᾱ_{n-1}) / (1 - ᾱ_n) · β_n) · next draw
 ///         x = clamp(x, -1, 1)
 public struct Sampler: Sendable {
@@ -52,30 +52,34 @@ public struct Sampler: Sendable {
     /// Called after each step with (steps done, steps in all); returning false cancels the run.
     public typealias Progress = (_ done: Int, _ total: Int) -> Bool
 
-    /// Audio `(frames * hop)` for a validated mel `(M, frames)`.
-    public func vocode(mel: Tensor, noise: NoiseSource, threads: Int = 1,
+    /// Audio `(frames * hop)` for a validated mel `(M, frames)`, and class `label` for a model
+    /// with classes (nil for one without).
+    public func vocode(mel: Tensor, label: Int? = nil, noise: NoiseSource, threads: Int = 1,
                        progress: Progress = { _, _ in true }) throws(DiffWaveError) -> [Float] {
-        guard !model.config.unconditional else {
-            throw DiffWaveError(.input, "this checkpoint is unconditional: it takes no mel (use generate)")
+        guard model.config.conditioning.takesMel else {
+            throw DiffWaveError(.input, "this checkpoint takes no mel (use generate)")
         }
+        let label = try model.config.conditioning.classIndex(of: label.map(Label.index))
         try MelInput.check(mel, config: model.config)
         let conditioner = model.upsampleFirstLayer(mel: mel)
         return try conditioner.withUnsafeBufferPointer { (c) throws(DiffWaveError) -> [Float] in
-            try run(samples: mel.shape[1] * model.config.hopSamples, conditioner: c.baseAddress, noise: noise,
+            try run(samples: mel.shape[1] * model.config.hopSamples, conditioner: c.baseAddress, label: label, noise: noise,
                     threads: threads, progress: progress)
         }
     }
 
-    /// Unconditional audio of `samples` samples.
-    public func generate(samples: Int, noise: NoiseSource, threads: Int = 1,
+    /// `samples` samples from a model without a mel: unconditional, or of class `label` for a
+    /// model with classes (nil for one without).
+    public func generate(samples: Int, label: Int? = nil, noise: NoiseSource, threads: Int = 1,
                          progress: Progress = { _, _ in true }) throws(DiffWaveError) -> [Float] {
-        guard model.config.unconditional else {
-            throw DiffWaveError(.input, "this checkpoint is conditional: it needs a mel spectrogram (use vocode)")
+        guard !model.config.conditioning.takesMel else {
+            throw DiffWaveError(.input, "this checkpoint needs a mel spectrogram (use vocode)")
         }
-        return try run(samples: samples, conditioner: nil, noise: noise, threads: threads, progress: progress)
+        let label = try model.config.conditioning.classIndex(of: label.map(Label.index))
+        return try run(samples: samples, conditioner: nil, label: label, noise: noise, threads: threads, progress: progress)
     }
 
-    private func run(samples n: Int, conditioner: UnsafePointer<Float>?, noise: NoiseSource, threads: Int,
+    private func run(samples n: Int, conditioner: UnsafePointer<Float>?, label: Int?, noise: NoiseSource, threads: Int,
                      progress: Progress) throws(DiffWaveError) -> [Float] {
         guard n >= 1 else { throw DiffWaveError(.input, "cannot sample \(n) samples") }
         let s = schedule.count
@@ -93,7 +97,7 @@ public struct Sampler: Sendable {
             let beta = schedule.betas[step], alpha = schedule.alphas[step], alphaCum = schedule.alphaCum[step]
             x.withUnsafeBufferPointer { xp in eps.withUnsafeMutableBufferPointer { ep in
                 model.predictNoise(audio: xp.baseAddress!, step: schedule.steps[step], conditioner: conditioner,
-                                   into: ep.baseAddress!, workspace: workspace)
+                                   label: label, into: ep.baseAddress!, workspace: workspace)
             } }
             let c1 = Float(1 / alpha.squareRoot()), c2 = Float(beta / (1 - alphaCum).squareRoot())
             for i in 0..<n { x[i] = c1 * (x[i] - c2 * eps[i]) }

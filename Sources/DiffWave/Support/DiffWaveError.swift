@@ -20,6 +20,8 @@ public struct DiffWaveError: Error, Equatable, CustomStringConvertible, Sendable
         case tooLarge
         /// A mel or noise input does not fit the model (shape, values).
         case input
+        /// A class label is missing, unwanted, out of range or unknown for the model.
+        case label
         /// libsndfile refused to encode or decode.
         case audio
         /// A file could not be read or written.

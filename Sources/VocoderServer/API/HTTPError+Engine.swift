@@ -9,7 +9,7 @@ extension HTTPError {
         switch error.code {
         case .array, .pickle, .checkpoint, .compression: self.init(.malformed, error.message)
         case .tooLarge: self.init(.contentTooLarge, error.message)
-        case .input, .schedule, .config, .weights: self.init(.unprocessable, error.message)
+        case .input, .label, .schedule, .config, .weights: self.init(.unprocessable, error.message)
         case .cancelled: self.init(.conflict, error.message)
         case .audio, .io: self.init(.internal, error.message)
         }

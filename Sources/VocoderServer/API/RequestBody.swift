@@ -62,25 +62,27 @@ enum RequestBody {
     static let npyMagic = Data([0x93] + Array("NUMPY".utf8))
     static let zipMagic = Data([0x50, 0x4B, 0x03, 0x04])
 
-    /// The mel array of a `/vocode` body: .npy, .npz (the `mel` entry or the first), or JSON.
-    /// `maxValues` bounds a JSON mel's numbers before it is decoded (n_mels × max-frames).
-    static func melArray(_ request: HTTPRequest, maxDecodedBytes: Int, maxValues: Int = .max) throws(HTTPError) -> Tensor {
+    /// The mel array of a `/vocode` body: .npy, .npz (the `mel` entry or the first), or JSON,
+    /// which may carry a class label beside it. `maxValues` bounds a JSON mel's numbers before
+    /// it is decoded (n_mels × max-frames).
+    static func melArray(_ request: HTTPRequest, maxDecodedBytes: Int,
+                         maxValues: Int = .max) throws(HTTPError) -> (mel: Tensor, label: Label?) {
         let type = mediaType(request)
         let body = try decoded(request, maxBytes: maxDecodedBytes)
         guard !body.isEmpty else { throw HTTPError(.malformed, "request body is empty: send the mel as .npy, .npz or JSON") }
         do {
             switch type {
             case "application/x-npy", "application/npy":
-                return try NPY.read(body)
+                return (try NPY.read(body), nil)
             case "application/x-npz", "application/npz", "application/zip":
-                return try npzMel(body, maxBytes: maxDecodedBytes)
+                return (try npzMel(body, maxBytes: maxDecodedBytes), nil)
             case "application/json":
                 try checkJSONValueCount(body, maxValues: maxValues)
                 return try jsonMel(body)
             case "application/octet-stream", nil:
                 // Untyped bytes: recognised by their magic number only.
-                if body.starts(with: npyMagic) { return try NPY.read(body) }
-                if body.starts(with: zipMagic) { return try npzMel(body, maxBytes: maxDecodedBytes) }
+                if body.starts(with: npyMagic) { return (try NPY.read(body), nil) }
+                if body.starts(with: zipMagic) { return (try npzMel(body, maxBytes: maxDecodedBytes), nil) }
                 throw HTTPError(.unsupportedMediaType, "body is neither .npy nor .npz; set Content-Type to application/x-npy, application/x-npz or application/json",
                                 headers: ["Accept-Post": supportedTypes])
             default:
@@ -108,8 +110,8 @@ enum RequestBody {
 
     // Numbers are read as Double and rounded to Float: JSONDecoder refuses a Float whose
     // literal underflows it (e.g. 1e-300), though it is a valid JSON number that rounds to 0.
-    private struct MelJSON: Decodable { let mel: [[Double]] }
-    private struct BatchedMelJSON: Decodable { let mel: [[[Double]]] }
+    private struct MelJSON: Decodable { let mel: [[Double]]; let label: Label? }
+    private struct BatchedMelJSON: Decodable { let mel: [[[Double]]]; let label: Label? }
 
     /// A JSON array of k numbers has k − 1 commas. Decoding costs tens of bytes per number, so a
     /// body within the byte limit but holding millions of numbers (far more than n_mels ×
@@ -126,20 +128,21 @@ enum RequestBody {
         }
     }
 
-    /// `{"mel": [[...], ...]}`: n_mels rows of equal length (or one batch of them).
-    private static func jsonMel(_ body: Data) throws(DiffWaveError) -> Tensor {
-        let rows: [[Double]]
+    /// `{"mel": [[...], ...], "label": 3 | "three"}`: n_mels rows of equal length (or one batch
+    /// of them), and a class label for a model that takes one.
+    private static func jsonMel(_ body: Data) throws(DiffWaveError) -> (mel: Tensor, label: Label?) {
+        let rows: [[Double]], label: Label?
         if let plain = try? JSONDecoder().decode(MelJSON.self, from: body) {
-            rows = plain.mel
+            (rows, label) = (plain.mel, plain.label)
         } else if let batched = try? JSONDecoder().decode(BatchedMelJSON.self, from: body), batched.mel.count == 1 {
-            rows = batched.mel[0]
+            (rows, label) = (batched.mel[0], batched.label)
         } else {
-            throw DiffWaveError(.array, #"JSON body must be {"mel": [[number, ...], ...]} with one row per mel band"#)
+            throw DiffWaveError(.array, #"JSON body must be {"mel": [[number, ...], ...]} with one row per mel band, and optionally "label": integer or name"#)
         }
         let width = rows.first?.count ?? 0
         guard rows.allSatisfy({ $0.count == width }) else {
             throw DiffWaveError(.array, "JSON mel rows differ in length: every band needs the same number of frames")
         }
-        return Tensor(shape: [rows.count, width], data: rows.flatMap { $0.map { Float($0) } })
+        return (Tensor(shape: [rows.count, width], data: rows.flatMap { $0.map { Float($0) } }), label)
     }
 }

@@ -14,6 +14,8 @@ struct SamplingRequest {
     var resample = false
     /// `precision=f32|bf16`, else the server's default (`--precision`).
     var precision: Precision
+    /// `label=`: all digits is a class index, anything else a class name (`Label(parsing:)`).
+    var label: Label?
 
     init(_ request: HTTPRequest, defaultPrecision: Precision) throws(HTTPError) {
         if let value = request.queryValue("schedule") {
@@ -60,6 +62,21 @@ struct SamplingRequest {
             }
             precision = parsed
         }
+        label = request.queryValue("label").map(Label.init(parsing:))
+    }
+
+    /// The class index the request names through `?label=`, its JSON body's `"label"`, or both
+    /// when they agree; nil for a model without classes. Every refusal is a 422 (`.label`) whose
+    /// detail lists the valid labels.
+    func classIndex(body: Label?, conditioning: Conditioning) throws(HTTPError) -> Int? {
+        func resolve(_ label: Label?) throws(HTTPError) -> Int? {
+            do { return try conditioning.classIndex(of: label) } catch { throw HTTPError(error) }
+        }
+        let index = try resolve(label ?? body)
+        if let label, let body, try resolve(body) != index {
+            throw HTTPError(.unprocessable, "the query's label \(label) and the body's label \(body) disagree")
+        }
+        return index
     }
 
     static func flag(_ request: HTTPRequest, _ name: String) throws(HTTPError) -> Bool? {

@@ -2,24 +2,27 @@ import DiffWave
 import Foundation
 import HTTP
 
-/// `POST /vocode` (mel in) and `POST /generate` (unconditional models): validate, queue a
-/// job, then answer with the audio (sync) or 202 + Location (async).
+/// `POST /vocode` (models conditioned on a mel) and `POST /generate` (models without one):
+/// validate, queue a job, then answer with the audio (sync) or 202 + Location (async). Either
+/// takes a class label for a model with classes (`SamplingRequest.classIndex`).
 struct VocodeRoute: Sendable {
     let service: VocoderService
 
     func vocode(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
         let options = try SamplingRequest(request, defaultPrecision: service.configuration.precision)
         let config = service.modelConfig
-        guard !config.unconditional else {
-            throw HTTPError(.unprocessable, "this model is unconditional: it takes no mel; use POST /generate")
+        guard config.conditioning.takesMel else {
+            throw HTTPError(.unprocessable, "this model takes no mel (it is conditioned on \(config.conditioning)); use POST /generate")
         }
-        let mel: Tensor
+        let mel: Tensor, bodyLabel: Label?
         if RequestBody.isAudio(request) {
             // Copy synthesis: the model's own analysis of the audio, always in range.
             mel = try RequestBody.melOfAudio(request, service: service, resample: options.resample)
+            bodyLabel = nil
         } else {
-            let array = try RequestBody.melArray(request, maxDecodedBytes: service.configuration.maxDecodedBodyBytes,
-                                                 maxValues: config.nMels * service.configuration.maxFrames)
+            let array: Tensor
+            (array, bodyLabel) = try RequestBody.melArray(request, maxDecodedBytes: service.configuration.maxDecodedBodyBytes,
+                                                          maxValues: config.nMels * service.configuration.maxFrames)
             do {
                 mel = try MelInput.prepare(array, config: config)
                 if options.strict { try MelRange.check(mel) }
@@ -31,14 +34,16 @@ struct VocodeRoute: Sendable {
         guard frames <= service.configuration.maxFrames else {
             throw HTTPError(.unprocessable, "mel has \(frames) frames; this server takes at most \(service.configuration.maxFrames) (max-frames)")
         }
+        let label = try options.classIndex(body: bodyLabel, conditioning: config.conditioning)
         return try run(JobSpec(input: .mel(mel), schedule: options.schedule, seed: options.seed, format: options.format,
-                                     precision: options.precision),
-                             respondAsync: options.respondAsync, request: request)
+                               precision: options.precision, label: label),
+                       respondAsync: options.respondAsync, request: request)
     }
 
     private struct GenerateBody: Decodable {
         var samples: Int?
         var seconds: Double?
+        var label: Label?
 
         init() {}
 
@@ -53,16 +58,17 @@ struct VocodeRoute: Sendable {
             }
             samples = try container.decodeIfPresent(Int.self, forKey: .samples)
             seconds = try container.decodeIfPresent(Double.self, forKey: .seconds)
+            label = try container.decodeIfPresent(Label.self, forKey: .label)
         }
 
-        private enum CodingKeys: String, CodingKey { case samples, seconds }
+        private enum CodingKeys: String, CodingKey { case samples, seconds, label }
     }
 
     func generate(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
         let options = try SamplingRequest(request, defaultPrecision: service.configuration.precision)
         let config = service.modelConfig
-        guard config.unconditional else {
-            throw HTTPError(.unprocessable, "this model is conditional: it needs a mel spectrogram; use POST /vocode")
+        guard !config.conditioning.takesMel else {
+            throw HTTPError(.unprocessable, "this model needs a mel spectrogram (it is conditioned on \(config.conditioning)); use POST /vocode")
         }
         var body = GenerateBody()
         let data = try RequestBody.decoded(request, maxBytes: service.configuration.maxDecodedBodyBytes)
@@ -73,7 +79,7 @@ struct VocodeRoute: Sendable {
             do {
                 body = try JSONDecoder().decode(GenerateBody.self, from: data)
             } catch {
-                throw HTTPError(.malformed, #"JSON body must be {"samples": integer} or {"seconds": number}"#)
+                throw HTTPError(.malformed, #"JSON body must be {"samples": integer} or {"seconds": number}, and optionally "label": integer or name"#)
             }
         }
         if body.samples != nil && body.seconds != nil { throw HTTPError(.unprocessable, "give samples or seconds, not both") }
@@ -86,9 +92,10 @@ struct VocodeRoute: Sendable {
         guard samples <= service.configuration.maxSamples else {
             throw HTTPError(.unprocessable, "\(samples) samples asked; this server makes at most \(service.configuration.maxSamples) (max-samples)")
         }
+        let label = try options.classIndex(body: body.label, conditioning: config.conditioning)
         return try run(JobSpec(input: .samples(samples), schedule: options.schedule, seed: options.seed, format: options.format,
-                                     precision: options.precision),
-                             respondAsync: options.respondAsync, request: request)
+                               precision: options.precision, label: label),
+                       respondAsync: options.respondAsync, request: request)
     }
 
     /// Queues the job; a synchronous request then blocks this connection's thread until the

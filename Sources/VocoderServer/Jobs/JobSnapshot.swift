@@ -14,9 +14,11 @@ public struct JobSnapshot: Codable, Equatable, Sendable {
     public var computeSeconds: Double?
     public var error: String?
     public var audioURL: String?
+    /// The class index of a class-conditional model's job (absent for a model without classes).
+    public var label: Int?
 
     enum CodingKeys: String, CodingKey {
-        case id, status, progress, error
+        case id, status, progress, error, label
         case queuePosition = "queue_position", createdAt = "created_at", startedAt = "started_at"
         case finishedAt = "finished_at", audioSeconds = "audio_seconds", computeSeconds = "compute_seconds"
         case audioURL = "audio_url"
@@ -34,6 +36,7 @@ public struct JobSnapshot: Codable, Equatable, Sendable {
         computeSeconds = record.computeSeconds
         error = record.error
         audioURL = record.status == .succeeded ? "/jobs/\(record.id)/audio" : nil
+        label = record.spec.label
     }
 
     /// RFC 3339 with milliseconds, UTC.

@@ -40,8 +40,10 @@ public final class VocodingEngine: Sendable {
                                   memoryBudgetBytes: bf16MemoryBudgetBytes)
         let samples: [Float]
         switch spec.input {
-        case .mel(let mel): samples = try sampler.vocode(mel: mel, noise: .seed(spec.seed), threads: threads, progress: progress)
-        case .samples(let n): samples = try sampler.generate(samples: n, noise: .seed(spec.seed), threads: threads, progress: progress)
+        case .mel(let mel):
+            samples = try sampler.vocode(mel: mel, label: spec.label, noise: .seed(spec.seed), threads: threads, progress: progress)
+        case .samples(let n):
+            samples = try sampler.generate(samples: n, label: spec.label, noise: .seed(spec.seed), threads: threads, progress: progress)
         }
         let audio = try AudioEncoder.encode(samples, sampleRate: model.config.sampleRate, format: spec.format)
         return (audio, Double(samples.count) / Double(model.config.sampleRate))

@@ -19,6 +19,20 @@ enum Fixtures {
         try DiffWave.load(contentsOf: url("\(name).pt"))
     }
 
+    /// A reference case as `cases.json` describes it (the fields the tests read).
+    struct Case: Decodable {
+        let `case`: String
+        let full_steps: [Float]?
+        let fast_steps: [Float]
+        /// The class label the case's audio was sampled with (class-conditional cases).
+        let label: Int?
+    }
+
+    static func cases() throws -> [Case] { try JSONDecoder().decode([Case].self, from: data("cases.json")) }
+
+    /// The label `cases.json` gives case `name`, nil for a case without one.
+    static func label(of name: String) throws -> Int? { try cases().first { $0.case == name }!.label }
+
     /// The optional `base` case stays in `../shared/reference` (31 MB); tests using it
     /// run only where that folder sits beside the checkout.
     static let sharedReference: URL = URL(fileURLWithPath: #filePath)

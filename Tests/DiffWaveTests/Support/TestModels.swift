@@ -10,9 +10,9 @@ enum TestModels {
     }
 
     /// A small untrained BASE-shaped model whose six layers have dilations 1...32.
-    static func sixLayerModel(unconditional: Bool = false) throws -> DiffWave {
+    static func sixLayerModel(_ conditioning: Conditioning = .mel) throws -> DiffWave {
         var config = DiffWaveConfig.base
-        (config.residualLayers, config.residualChannels, config.dilationCycleLength, config.unconditional) = (6, 8, 6, unconditional)
+        (config.residualLayers, config.residualChannels, config.dilationCycleLength, config.conditioning) = (6, 8, 6, conditioning)
         return try DiffWave.untrained(config: config)
     }
 

@@ -10,12 +10,12 @@ import TestSupport
 /// Tiny untrained models: two residual layers of four channels, so a job of a few frames runs
 /// in milliseconds even in a debug build.
 enum TinyModel {
-    static func config(unconditional: Bool = false) -> DiffWaveConfig {
+    static func config(_ conditioning: Conditioning = .mel) -> DiffWaveConfig {
         var c = DiffWaveConfig.base
         c.residualLayers = 2
         c.residualChannels = 4
         c.dilationCycleLength = 2
-        c.unconditional = unconditional
+        c.conditioning = conditioning
         // /generate without a length makes `audioLen` samples: keep it short.
         c.audioLen = 1024
         return c
@@ -26,7 +26,7 @@ enum TinyModel {
     }()
 
     static let unconditional: VocodingEngine = {
-        try! VocodingEngine(model: DiffWave.untrained(config: config(unconditional: true)), trained: false)
+        try! VocodingEngine(model: DiffWave.untrained(config: config(.none)), trained: false)
     }()
 }
 
