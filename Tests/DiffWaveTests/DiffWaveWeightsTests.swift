@@ -67,6 +67,46 @@ import Testing
         #expect(throws: DiffWaveError.self) { try DiffWaveWeights(stateDict: dict, config: Self.config) }
     }
 
+    static let labelled: DiffWaveConfig = {
+        var c = config
+        c.conditioning = .melAndLabel(ClassLabels(count: 3, embeddingDim: 6))
+        return c
+    }()
+
+    @Test func labelTensorsLoadWithTheirShapes() throws {
+        let weights = try DiffWaveWeights(stateDict: DiffWaveWeights.untrainedStateDict(config: Self.labelled, seed: 7), config: Self.labelled)
+        #expect(weights.labelEmbedding?.count == 3 * 6)
+        #expect(weights.labelProjections.map(\.weight.count) == [8 * 6, 8 * 6, 8 * 6])
+        #expect(weights.labelProjections.map(\.bias.count) == [8, 8, 8])
+        #expect(try DiffWaveWeights(stateDict: Self.stateDict(), config: Self.config).labelProjections.isEmpty)
+    }
+
+    @Test func aPartialSetOfLabelTensorsIsRefusedByName() {
+        var dict = DiffWaveWeights.untrainedStateDict(config: Self.labelled, seed: 7)
+        dict["residual_layers.1.label_projection.weight"] = nil
+        #expect(throws: DiffWaveError(.weights, "checkpoint has 'label_embedding.weight' but is missing tensor 'residual_layers.1.label_projection.weight': every layer needs its label projection")) {
+            try DiffWaveWeights(stateDict: dict, config: Self.labelled)
+        }
+        var plain = Self.stateDict()
+        plain["residual_layers.0.label_projection.bias"] = Tensor(zeros: [8])
+        #expect(throws: DiffWaveError(.weights, "checkpoint has tensor 'residual_layers.0.label_projection.bias' but no 'label_embedding.weight': a label projection needs the label embedding")) {
+            try DiffWaveWeights(stateDict: plain, config: Self.config)
+        }
+    }
+
+    @Test func misShapedLabelTensorsNameBothShapes() {
+        var dict = DiffWaveWeights.untrainedStateDict(config: Self.labelled, seed: 7)
+        dict["label_embedding.weight"] = Tensor(zeros: [3, 5])
+        #expect(throws: DiffWaveError(.weights, "tensor 'label_embedding.weight' has shape [3, 5], expected [3, 6]")) {
+            try DiffWaveWeights(stateDict: dict, config: Self.labelled)
+        }
+        dict = DiffWaveWeights.untrainedStateDict(config: Self.labelled, seed: 7)
+        dict["residual_layers.2.label_projection.weight"] = Tensor(zeros: [8, 6])
+        #expect(throws: DiffWaveError(.weights, "tensor 'residual_layers.2.label_projection.weight' has shape [8, 6], expected [8, 6, 1]")) {
+            try DiffWaveWeights(stateDict: dict, config: Self.labelled)
+        }
+    }
+
     @Test func parameterCountMatchesBase() {
         // What torch counts for the reference's BASE checkpoint (sum of numel over its state dict).
         #expect(DiffWaveWeights.parameterCount(.base) == 2_619_971)
