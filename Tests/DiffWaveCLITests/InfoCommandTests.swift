@@ -13,10 +13,28 @@ import Testing
         #expect(object["hop_samples"] as? Int == 256)
         #expect(object["sample_rate"] as? Int == 22050)
         #expect(object["unconditional"] as? Bool == true)
+        #expect(object["conditioning"] as? String == "none")
+        #expect(object["num_classes"] is NSNull && object["label_embedding_dim"] is NSNull && object["class_names"] is NSNull)
         #expect(object["training_steps"] as? Int == 50)
         #expect(object["fast_steps"] as? Int == 6)
         #expect((object["parameters"] as? Int ?? 0) > 0)
         #expect(r.stdout.split(separator: "\n").count == 1)
+    }
+
+    @Test func printsTheClasses() throws {
+        let r = try CLI.run(["info", CLI.fixture("tiny_class.pt")])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(object["conditioning"] as? String == "label")
+        #expect(object["num_classes"] as? Int == 10)
+        #expect(object["label_embedding_dim"] as? Int == 128)
+        #expect(object["class_names"] as? [String] == ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
+        #expect(object["sample_rate"] as? Int == 16000)
+        #expect(object["training_steps"] as? Int == 200)
+        let speaker = try JSONSerialization.jsonObject(with: Data(try CLI.run(["info", CLI.fixture("tiny_speaker.pt")]).stdout.utf8)) as! [String: Any]
+        #expect(speaker["conditioning"] as? String == "mel+label")
+        #expect(speaker["num_classes"] as? Int == 4)
+        #expect(speaker["class_names"] as? [String] == [])
     }
 
     @Test func aCorruptCheckpointIsOneLine() throws {

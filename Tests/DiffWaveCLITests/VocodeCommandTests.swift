@@ -59,4 +59,32 @@ import Testing
         }
         #expect(!FileManager.default.fileExists(atPath: out))
     }
+
+    /// `tiny_speaker`: a mel and speaker 2 give the reference's audio.
+    @Test func writesTheReferenceAudioOfASpeaker() throws {
+        let out = CLI.temporaryFile(".wav")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let result = try CLI.run(["vocode", "--model", CLI.fixture("tiny_speaker.pt"), "--label", "2",
+                                  "--noise", CLI.fixture("tiny_speaker.fast.noise.npy"), "--format", "wav-f32",
+                                  "--output", out, "--no-strict", CLI.fixture("tiny_speaker.mel.npy")])
+        #expect(result.status == 0, "\(result.stderr)")
+        let expected = try NPY.read(Data(contentsOf: URL(fileURLWithPath: CLI.fixture("tiny_speaker.fast.audio.npy"))))
+        #expect(maxAbsDifference(try CLI.readAudio(out).samples, expected.data) < 1e-4)
+    }
+
+    /// A speaker model without class names takes numbers only; a mel model without classes takes no label.
+    @Test(arguments: [
+        ("tiny_speaker", "alice", "label 'alice' is a name, but this model's classes have no names: the labels are 0...3"),
+        ("tiny_speaker", "4", "label 4 is out of range: the labels are 0...3"),
+        ("tiny_speaker", nil, "this model is class-conditional: give a label (the labels are 0...3)"),
+        ("tiny", "0", "this model has no classes: it takes no label (got 0)"),
+    ] as [(String, String?, String)])
+    func aWrongLabelIsOneLine(_ model: String, _ label: String?, _ message: String) throws {
+        let out = CLI.temporaryFile(".wav")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let result = try CLI.run(["vocode", "--model", CLI.fixture("\(model).pt"), "--output", out, "--no-strict",
+                                  CLI.fixture("\(model).mel.npy")] + (label.map { ["--label", $0] } ?? []))
+        #expect(result.status == 1)
+        #expect(result.stderr == "diffwave: \(message)\n")
+    }
 }
