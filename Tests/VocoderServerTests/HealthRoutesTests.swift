@@ -89,6 +89,18 @@ import HTTP
         try await withService(engine: TinyModel.unconditional) { _, router in
             let json = try #require(try JSONSerialization.jsonObject(with: try await router.send(.get, "/model").body) as? [String: Any])
             #expect(json["unconditional"] as? Bool == true)
+            #expect(json["conditioning"] as? String == "none")
+            #expect(json["num_classes"] is NSNull && json["class_names"] is NSNull)
+        }
+    }
+
+    @Test func modelReportsItsClasses() async throws {
+        try await withService(engine: TinyModel.labelled) { _, router in
+            let json = try #require(try JSONSerialization.jsonObject(with: try await router.send(.get, "/model").body) as? [String: Any])
+            #expect(json["conditioning"] as? String == "label")
+            #expect(json["num_classes"] as? Int == 3)
+            #expect(json["label_embedding_dim"] as? Int == 8)
+            #expect(json["class_names"] as? [String] == ["zero", "one", "two"])
         }
     }
 

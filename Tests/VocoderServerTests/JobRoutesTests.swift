@@ -116,7 +116,7 @@ import HTTP
             #expect(service.waitUntilFinished(job.id))
             let snapshot = try await router.jobStatus(job.id)
             #expect(snapshot.status == .failed)
-            #expect(snapshot.error?.contains("conditional") == true)
+            #expect(snapshot.error?.contains("needs a mel spectrogram") == true)
             #expect(snapshot.computeSeconds != nil)
             let audio = try await router.send(.get, "/jobs/\(job.id)/audio")
             #expect(audio.status == .conflict)

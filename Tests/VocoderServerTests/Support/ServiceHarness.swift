@@ -28,6 +28,17 @@ enum TinyModel {
     static let unconditional: VocodingEngine = {
         try! VocodingEngine(model: DiffWave.untrained(config: config(.none)), trained: false)
     }()
+
+    /// Class-conditional generation: three named classes, no mel.
+    static let labelled: VocodingEngine = {
+        try! VocodingEngine(model: DiffWave.untrained(config: config(.label(ClassLabels(count: 3, embeddingDim: 8, names: ["zero", "one", "two"])))),
+                            trained: false)
+    }()
+
+    /// A vocoder with a speaker id: a mel and four unnamed classes.
+    static let speaker: VocodingEngine = {
+        try! VocodingEngine(model: DiffWave.untrained(config: config(.melAndLabel(ClassLabels(count: 4, embeddingDim: 8)))), trained: false)
+    }()
 }
 
 /// The configuration tests start from: one worker, a short queue, no drain grace (so a test's
