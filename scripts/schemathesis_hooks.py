@@ -6,15 +6,20 @@ strategies make the positive cases real: .npy and .npz mels for the tiny test mo
 a few frames, values in [0, 1]) and audio files fetched from the live server beforehand.
 """
 import io
+import json
 import os
 import struct
 import zipfile
+import zlib
 
 import schemathesis
 from hypothesis import strategies as st
 
 N_MELS = int(os.environ.get("SCHEMATHESIS_N_MELS", "80"))
 MAX_FRAMES = int(os.environ.get("SCHEMATHESIS_MAX_FRAMES", "6"))
+# The served model's classes ({"num_classes": K or null, "class_names": [...] or null}), read
+# from its GET /model by scripts/schemathesis.
+LABELS = json.loads(os.environ.get("SCHEMATHESIS_LABELS") or "{}")
 
 
 def npy_bytes(frames, values, descr="<f4", fortran=False, batch=False):
@@ -82,6 +87,42 @@ def _is_negative(case):
     return any(info.mode.is_negative for info in (meta.components or {}).values())
 
 
+def _class_index(label, count):
+    """Some valid index derived from whatever label the case carries."""
+    if isinstance(label, bool) or label is None:
+        return 0
+    if isinstance(label, int):
+        return label % count
+    text = str(label)
+    return int(text) % count if text.isdigit() else zlib.crc32(text.encode()) % count
+
+
+def _fit_labels(case):
+    """A model without classes takes no label; a class-conditional one needs a valid one,
+    the same in the query and the body when both carry it (by name where it has names, on
+    every other index, so both forms are sent)."""
+    query = case.query if isinstance(case.query, dict) else None
+    body = case.body if isinstance(case.body, dict) else None
+    count = LABELS.get("num_classes")
+    if not count:
+        for holder in (query, body):
+            if holder is not None:
+                holder.pop("label", None)
+        return
+    given = (query or {}).get("label", (body or {}).get("label"))
+    index = _class_index(given, count)
+    names = LABELS.get("class_names") or []
+    label = names[index] if names and index % 2 == 1 else index
+    if body is not None:
+        body["label"] = label
+        if query is not None and "label" in query:
+            query["label"] = str(label)
+    else:
+        if query is None:
+            case.query = query = {}
+        query["label"] = str(label)
+
+
 @schemathesis.hook
 def map_case(ctx, case):
     """Make schema-valid requests valid for this model, leaving invalid ones invalid.
@@ -89,6 +130,7 @@ def map_case(ctx, case):
     - `/mel` and audio `application/octet-stream` bodies are audio, not .npy.
     - A JSON mel that is a well-formed matrix gets the model's n_mels rows, values in [0, 1].
     - `/generate` lengths stay within max-samples (a server limit no schema can state).
+    - `label` fits the served model (none, or a valid class: `_fit_labels`).
     """
     if _is_negative(case):
         return case  # schema-violating on purpose (in any component): leave it so
@@ -113,6 +155,8 @@ def map_case(ctx, case):
             body["samples"] = 1 + body["samples"] % 2048
         if isinstance(body.get("seconds"), (int, float)) and not isinstance(body.get("seconds"), bool) and body["seconds"] > 0.1:
             body["seconds"] = 0.05
+    if path in ("/vocode", "/generate"):
+        _fit_labels(case)
     return case
 
 

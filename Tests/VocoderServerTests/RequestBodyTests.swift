@@ -100,6 +100,7 @@ import HTTP
         #expect(try label(#"{"mel": [[0.5]]}"#) == nil)
         #expect(throws: HTTPError.self) { try label(#"{"mel": [[0.5]], "label": 2.5}"#) }
         #expect(throws: HTTPError.self) { try label(#"{"mel": [[0.5]], "label": [1]}"#) }
+        #expect(throws: HTTPError.self) { try label(#"{"mel": [[0.5]], "label": null}"#) }
     }
 
     @Test func npzWithoutAnArrayIs400() throws {

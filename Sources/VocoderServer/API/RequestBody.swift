@@ -110,8 +110,20 @@ enum RequestBody {
 
     // Numbers are read as Double and rounded to Float: JSONDecoder refuses a Float whose
     // literal underflows it (e.g. 1e-300), though it is a valid JSON number that rounds to 0.
-    private struct MelJSON: Decodable { let mel: [[Double]]; let label: Label? }
-    private struct BatchedMelJSON: Decodable { let mel: [[[Double]]]; let label: Label? }
+    // A `label` that is present must be a label: `{"label": null}` is malformed, not "no label"
+    // (openapi.yaml: integer or string).
+    private struct MelJSON<Rows: Decodable>: Decodable {
+        let mel: Rows
+        let label: Label?
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            mel = try container.decode(Rows.self, forKey: .mel)
+            label = container.contains(.label) ? try container.decode(Label.self, forKey: .label) : nil
+        }
+
+        private enum CodingKeys: String, CodingKey { case mel, label }
+    }
 
     /// A JSON array of k numbers has k − 1 commas. Decoding costs tens of bytes per number, so a
     /// body within the byte limit but holding millions of numbers (far more than n_mels ×
@@ -132,9 +144,9 @@ enum RequestBody {
     /// of them), and a class label for a model that takes one.
     private static func jsonMel(_ body: Data) throws(DiffWaveError) -> (mel: Tensor, label: Label?) {
         let rows: [[Double]], label: Label?
-        if let plain = try? JSONDecoder().decode(MelJSON.self, from: body) {
+        if let plain = try? JSONDecoder().decode(MelJSON<[[Double]]>.self, from: body) {
             (rows, label) = (plain.mel, plain.label)
-        } else if let batched = try? JSONDecoder().decode(BatchedMelJSON.self, from: body), batched.mel.count == 1 {
+        } else if let batched = try? JSONDecoder().decode(MelJSON<[[[Double]]]>.self, from: body), batched.mel.count == 1 {
             (rows, label) = (batched.mel[0], batched.label)
         } else {
             throw DiffWaveError(.array, #"JSON body must be {"mel": [[number, ...], ...]} with one row per mel band, and optionally "label": integer or name"#)

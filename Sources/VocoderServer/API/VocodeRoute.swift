@@ -47,11 +47,11 @@ struct VocodeRoute: Sendable {
 
         init() {}
 
-        /// A member that is present must be a number: `{"samples": null}` is malformed, not
-        /// "no samples" (openapi.yaml: integer / number, and at most one of the two).
+        /// A member that is present must be a value: `{"samples": null}` is malformed, not
+        /// "no samples" (openapi.yaml: integer / number, at most one of the two; a label).
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            for key in [CodingKeys.samples, .seconds] where container.contains(key) {
+            for key in [CodingKeys.samples, .seconds, .label] where container.contains(key) {
                 if try container.decodeNil(forKey: key) {
                     throw DecodingError.valueNotFound(Double.self, .init(codingPath: [key], debugDescription: "null"))
                 }
