@@ -5,7 +5,7 @@ PORT ?= 8080
 # Tools `make stress` drives the service with (Debian packages).
 STRESS_PACKAGES := wrk slowhttptest curl
 
-.PHONY: deps print-system-packages test-deps stress-deps build serve test bench stress fuzz
+.PHONY: deps print-system-packages test-deps stress-deps build serve test bench bench-sc09 stress fuzz
 
 # Installs only the packages of $(1) that are missing, so repeated runs cost one dpkg query.
 define install_missing
@@ -65,3 +65,13 @@ fuzz: deps
 
 bench: build
 	bash bench/run
+
+# The paper's class-conditional SC09 network (36 layers x 256 channels, 16 kHz, random weights),
+# one 1-second sample at the fast and the full (200-step) schedule, f32 and bf16, 2 threads:
+# minutes per run, so it stays out of `make bench` and `make test` (bench/README.md). The full
+# schedule runs without the warm-up run.
+bench-sc09: build
+	for precision in f32 bf16; do \
+		.build/release/diffwave bench --preset sc09 --threads 2 --schedule fast --precision $$precision; \
+		.build/release/diffwave bench --preset sc09 --threads 2 --schedule full --precision $$precision --no-warm-up; \
+	done

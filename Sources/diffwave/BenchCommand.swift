@@ -41,6 +41,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed runs; the figures are their mean after one untimed warm-up.")
     var `repeat`: Int = 1
 
+    @Flag(inversion: .prefixedNo, help: "Run once untimed first; --no-warm-up spares a run of minutes (sc09's full schedule), whose first-step costs are a small share anyway.")
+    var warmUp = true
+
     func validate() throws {
         if let seconds, seconds <= 0 || seconds > 600 { throw ValidationError("--seconds must be in (0, 600]") }
         if model != nil && preset != .base { throw ValidationError("give --model or --preset, not both") }
@@ -88,7 +91,7 @@ struct BenchCommand: ParsableCommand {
                 }
                 return Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
             }
-            _ = try runOnce()
+            if warmUp { _ = try runOnce() }
             var total = 0.0
             for _ in 0..<`repeat` { total += try runOnce() }
             let audioSeconds = Double(config.conditioning.takesMel ? frames * config.hopSamples : samples) / Double(config.sampleRate)

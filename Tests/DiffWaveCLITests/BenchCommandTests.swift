@@ -17,7 +17,7 @@ import Testing
     /// A class-conditional model without a mel is timed on a label; `--preset sc09` is the
     /// paper's shape, which takes minutes, so only its option checks run here.
     @Test func timesAClassConditionalModel() throws {
-        let r = try CLI.run(["bench", "--model", CLI.fixture("tiny_class.pt"), "--seconds", "0.1"])
+        let r = try CLI.run(["bench", "--model", CLI.fixture("tiny_class.pt"), "--seconds", "0.1", "--no-warm-up"])
         #expect(r.status == 0, "\(r.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         #expect(object["conditioning"] as? String == "label")
