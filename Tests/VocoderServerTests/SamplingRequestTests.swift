@@ -19,6 +19,22 @@ import HTTP
         }
     }
 
+    /// The query's label, the body's, or both when they name the same class (by number or name).
+    @Test func classIndexFromTheQueryTheBodyOrBoth() throws {
+        let digits = Conditioning.label(ClassLabels(count: 3, names: ["zero", "one", "two"]))
+        #expect(try options("label=2").classIndex(body: nil, conditioning: digits) == 2)
+        #expect(try options("label=two").classIndex(body: nil, conditioning: digits) == 2)
+        #expect(try options("").classIndex(body: .name("one"), conditioning: digits) == 1)
+        #expect(try options("label=1").classIndex(body: .name("one"), conditioning: digits) == 1)
+        #expect(try options("").classIndex(body: nil, conditioning: .mel) == nil)
+        #expect(throws: HTTPError(.unprocessable, "the query's label 2 and the body's label 'one' disagree")) {
+            try options("label=2").classIndex(body: .name("one"), conditioning: digits)
+        }
+        #expect(throws: HTTPError(.unprocessable, "this model has no classes: it takes no label (got 'one')")) {
+            try options("").classIndex(body: .name("one"), conditioning: .mel)
+        }
+    }
+
     @Test func defaults() throws {
         let a = try options(""), b = try options("")
         #expect(a.schedule == .fast && a.format == .wav && !a.respondAsync && a.strict && a.precision == .float32)

@@ -74,7 +74,8 @@ struct SamplingRequest {
         }
         let index = try resolve(label ?? body)
         if let label, let body, try resolve(body) != index {
-            throw HTTPError(.unprocessable, "the query's label \(label) and the body's label \(body) disagree")
+            // A label error like the others, so that it answers as they do (HTTPError+Engine).
+            throw HTTPError(DiffWaveError(.label, "the query's label \(label) and the body's label \(body) disagree"))
         }
         return index
     }
