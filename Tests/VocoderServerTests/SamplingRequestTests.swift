@@ -85,6 +85,12 @@ import HTTP
         #expect(try options("", ["Prefer": "Respond-Async"]).respondAsync)
         #expect(try options("", ["Prefer": "wait=10"]).respondAsync == false)
         #expect(try options("async=false", ["Prefer": "respond-async"]).respondAsync, "either asks for async")
+        // RFC 7240 §4.3: wait=N (delta-seconds) with respond-async; anything else is ignored.
+        #expect(try options("", ["Prefer": "respond-async, wait=10"]).asyncWait == .seconds(10))
+        #expect(try options("", ["Prefer": "respond-async"]).asyncWait == nil)
+        #expect(try options("", ["Prefer": "respond-async, wait=soon"]).asyncWait == nil)
+        #expect(try options("", ["Prefer": "respond-async, wait=-1"]).asyncWait == nil)
+        #expect(try options("", ["Prefer": "wait=10"]).asyncWait == nil)
     }
 
     @Test func refusals() {

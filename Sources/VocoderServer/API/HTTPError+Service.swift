@@ -6,8 +6,13 @@ extension HTTPError {
     init(_ error: ServiceError, retryAfter: String) {
         let message = error.description
         switch error {
-        case .queueFull, .shuttingDown, .cancelledByShutdown:
+        // A sync wait that ran out is 503, not 504 (this server is no gateway): the job could
+        // not be done in the time the server gives a synchronous request, which the queue's
+        // load usually explains; Retry-After says when to try again.
+        case .queueFull, .shuttingDown, .cancelledByShutdown, .syncTimedOut:
             self.init(.unavailable, message, headers: ["Retry-After": retryAfter])
+        // Never sent (no one reads it); the request's log line says why it ended, as nginx's 499 does.
+        case .clientGone: self.init(.clientClosedRequest, message)
         case .jobNotFound: self.init(.notFound, message)
         case .notFinished, .noAudio: self.init(.conflict, message)
         case .audioGone: self.init(.gone, message)
