@@ -1,5 +1,7 @@
 # Each target installs the Debian packages it needs (the machine is Debian, we are root).
-SYSTEM_PACKAGES := libsndfile1-dev zlib1g-dev libopenblas-dev libfftw3-dev libdnnl-dev pkg-config
+SYSTEM_PACKAGES := libsndfile1-dev zlib1g-dev libopenblas-dev libfftw3-dev libdnnl-dev libhiredis-dev pkg-config
+# What the tests run beside the service: the shared job store's tests start real Redis servers.
+TEST_PACKAGES := redis-server
 PORT ?= 8080
 
 # Tools `make stress` drives the service with (Debian packages).
@@ -41,6 +43,7 @@ test-deps:
 # container checks: the manifests against the binary, and the image's runtime half in a Debian
 # root filesystem (scripts/image-test; DIFFWAVE_SKIP_IMAGE_TEST=1 skips it, see README).
 test: deps test-deps
+	$(call install_missing,$(TEST_PACKAGES))
 	hadolint Dockerfile
 	swift test --no-parallel
 	bash scripts/schemathesis --max-examples 20
