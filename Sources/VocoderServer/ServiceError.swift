@@ -19,6 +19,8 @@ public enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
     case jobFailed(id: String, reason: String)
     /// A synchronous request's job was cancelled by the drain deadline.
     case cancelledByShutdown(id: String)
+    /// The shared job store cannot be reached (Redis down or unreachable): retry later.
+    case storeUnavailable(reason: String)
 
     public var description: String {
         switch self {
@@ -30,6 +32,7 @@ public enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .audioGone(let id): "job \(id)'s audio is no longer kept (expired or evicted to stay under max-result-bytes)"
         case .jobFailed(let id, let reason): "job \(id) failed: \(reason)"
         case .cancelledByShutdown(let id): "job \(id) was cancelled: the server is shutting down"
+        case .storeUnavailable(let reason): "the job store is unavailable (\(reason)); retry later"
         }
     }
 }

@@ -6,7 +6,7 @@ extension HTTPError {
     init(_ error: ServiceError, retryAfter: String) {
         let message = error.description
         switch error {
-        case .queueFull, .shuttingDown, .cancelledByShutdown:
+        case .queueFull, .shuttingDown, .cancelledByShutdown, .storeUnavailable:
             self.init(.unavailable, message, headers: ["Retry-After": retryAfter])
         case .jobNotFound: self.init(.notFound, message)
         case .notFinished, .noAudio: self.init(.conflict, message)
