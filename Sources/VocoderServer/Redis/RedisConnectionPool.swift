@@ -22,7 +22,7 @@ public final class RedisConnectionPool: Sendable {
         try RedisConnection(endpoint, connectTimeout: connectTimeout, commandTimeout: commandTimeout)
     }
 
-    /// Runs `body` with a connection of its own.
+    /// Runs `body` with a connection of its own; a connection that saw an error is closed.
     public func with<R>(_ body: (RedisConnection) throws(RedisError) -> R) throws(RedisError) -> R {
         let pooled = idle.withLock { $0.popLast() }
         let connection: RedisConnection
@@ -32,7 +32,7 @@ public final class RedisConnectionPool: Sendable {
             giveBack(connection)
             return result
         } catch {
-            giveBack(connection)
+            // Not given back: an error may have left it inside MULTI or WATCH.
             throw error
         }
     }
