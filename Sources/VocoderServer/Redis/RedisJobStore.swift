@@ -246,25 +246,28 @@ public final class RedisJobStore: JobStore {
         var connection: RedisConnection?
         let clock = ContinuousClock()
         while true {
-            if clientHasGone() { return .clientGone }
-            let left = deadline - clock.now
-            if left <= .zero { return .timedOut }
-            let slice = min(left, .milliseconds(Int64(JobWaiters.clientCheckInterval * 1000)))
             do throws(RedisError) {
                 if connection == nil || connection!.isBroken {
                     let c = try pool.connect()
                     try c.setTimeout(settings.timeout + .seconds(1))
                     connection = c
-                    // Connected (again): a job finished while this waiter could not listen, or
-                    // one gone from the store, ends the wait.
+                    // Connected (again): a job that finished while this waiter could not
+                    // listen, or one gone from the store, ends the wait.
                     guard let r = try read(id, on: c), !r.status.isFinished else { return .finished }
                 }
+                if clientHasGone() { return .clientGone }
+                let left = deadline - clock.now
+                if left <= .zero { return .timedOut }
+                let slice = min(left, .milliseconds(Int64(JobWaiters.clientCheckInterval * 1000)))
                 let reply = try connection!.command(["XREAD", "COUNT", "1", "BLOCK", String(max(1, Self.milliseconds(slice))),
                                                      "STREAMS", keys.done(id), "0-0"])
                 if !reply.isNull { return .finished }
             } catch {
                 connection = nil
-                Thread.sleep(forTimeInterval: min(RedisJobStore.seconds(settings.retryInterval), RedisJobStore.seconds(slice)))
+                if clientHasGone() { return .clientGone }
+                let left = deadline - clock.now
+                if left <= .zero { return .timedOut }
+                Thread.sleep(forTimeInterval: min(Self.seconds(settings.retryInterval), Self.seconds(left)))
             }
         }
     }

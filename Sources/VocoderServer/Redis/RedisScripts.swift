@@ -38,7 +38,8 @@ enum RedisScripts {
         redis.call('XACK', KEYS[2], ARGV[2], ARGV[3])
         redis.call('XDEL', KEYS[2], ARGV[3])
         local entry = redis.call('XADD', KEYS[2], '*', 'job', ARGV[5])
-        redis.call('HSET', KEYS[1], 'record', ARGV[4], 'epoch', 'returned-' .. ARGV[1], 'entry', entry, 'steps', '0')
+        redis.call('HSET', KEYS[1], 'record', ARGV[4], 'entry', entry, 'steps', '0')
+        redis.call('HINCRBY', KEYS[1], 'epoch', 1)
         redis.call('ZADD', KEYS[3], ARGV[6], ARGV[5])
         return 1
         """
