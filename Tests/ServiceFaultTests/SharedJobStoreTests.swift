@@ -133,6 +133,63 @@ struct SharedJobStoreTests {
         }
     }
 
+    @Test func redisUnreachableAtStartServesReadyz503UntilItComes() async throws {
+        let late = try RedisServerProcess(start: false)
+        let a = try ServiceProcess(["--job-store", late.url, "--workers", "1", "--job-store-retry", "0.2", "--job-store-timeout", "0.5"])
+        try await onThread {
+            let ca = try a.client()
+            #expect(a.log.contains("job store unreachable"))
+            #expect(try ca.request("GET", "/readyz").status == 503)
+            #expect(try ca.request("GET", "/healthz").status == 200, "alive, only not ready")
+            try late.start()
+            let deadline = Date().addingTimeInterval(20)
+            while try ca.request("GET", "/readyz").status != 200 && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+            #expect(try ca.request("GET", "/readyz").status == 200)
+            let id = try submit(ca, frames: 10)
+            #expect(try ca.wait(id, for: ["succeeded"]) == "succeeded", "the workers found the queue once Redis came")
+        }
+    }
+
+    @Test func thePasswordShowsNowhereAndAForeignValueFailsOneJob() async throws {
+        let secured = try RedisServerProcess(arguments: ["--requirepass", "pw-s3cret-42"])
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pw-\(UUID().uuidString)")
+        try Data("pw-s3cret-42\n".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let inURL = try ServiceProcess(["--job-store", "redis://:pw-s3cret-42@127.0.0.1:\(secured.port)", "--workers", "1"])
+        let inFile = try ServiceProcess(["--job-store", secured.url, "--job-store-password-file", file.path, "--workers", "1"])
+        try await onThread {
+            for server in [inURL, inFile] {
+                let client = try server.client()
+                #expect(try client.request("GET", "/readyz").status == 200, "authenticated")
+                let model = try client.request("GET", "/model")
+                #expect(model.status == 200 && !model.text.contains("pw-s3cret-42"))
+                let id = try submit(client, frames: 5, schedule: "fast")
+                #expect(try client.wait(id, for: ["succeeded"]) == "succeeded")
+            }
+            // A value under our keys that is not ours fails that job, with the reason.
+            try secured.cli(["HSET", "diffwave:job:0123456789abcdef0123456789abcdef", "record", "garbage"])
+            let client = try inURL.client()
+            let job = try client.job("0123456789abcdef0123456789abcdef")
+            #expect(job["status"] as? String == "failed")
+            #expect((job["error"] as? String)?.contains("unreadable") == true)
+            #expect(try client.request("GET", "/readyz").status == 200, "the process carries on")
+        }
+        #expect(!inURL.log.contains("pw-s3cret-42") && !inFile.log.contains("pw-s3cret-42"))
+        #expect(inURL.log.contains("redis://:***@127.0.0.1"))
+        let help = Process()
+        help.executableURL = TestPaths.diffwave
+        help.arguments = ["serve", "--help"]
+        help.environment = ["DIFFWAVE_JOB_STORE": "redis://:pw-s3cret-42@h:1"]
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("help-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: output) }
+        help.standardOutput = try FileHandle(forWritingTo: output)
+        try help.run()
+        help.waitUntilExit()
+        let text = try String(contentsOf: output, encoding: .utf8)
+        #expect(text.contains("--job-store") && !text.contains("pw-s3cret-42"))
+    }
+
     @Test func theSharedQueueBoundIsAnsweredFromEitherInstance() async throws {
         let a = try instance(["--queue", "1"]), b = try instance(["--queue", "1"])
         try await onThread {
@@ -140,6 +197,10 @@ struct SharedJobStoreTests {
             let running = try [submit(ca, frames: 600, seed: 1), submit(cb, frames: 600, seed: 2)]
             for id in running { try ca.wait(id, for: ["running"]) }
             let queued = try submit(ca, frames: 600, seed: 3)
+            // Both instances export the shared queue's depth.
+            for client in [ca, cb] {
+                #expect(try client.request("GET", "/metrics").text.contains("diffwave_queue_depth 1"))
+            }
             for client in [ca, cb] {
                 let refused = try client.request("POST", "/vocode?async=true", headers: [("Content-Type", "application/x-npy")],
                                                  body: Bodies.mel(frames: 5))

@@ -24,12 +24,13 @@ public final class RedisServerProcess: @unchecked Sendable {
     /// `redis://127.0.0.1:<port>`.
     public var url: String { "redis://127.0.0.1:\(port)" }
 
-    public init(arguments: [String] = []) throws {
+    /// - Parameter start: false to only pick the port (a test that starts Redis later).
+    public init(arguments: [String] = [], start: Bool = true) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("redis-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         extraArguments = arguments
         port = try Self.freePort()
-        try start()
+        if start { try self.start() }
     }
 
     deinit {
