@@ -105,15 +105,18 @@ struct RedisJobStoreTests {
         let a = store()
         try redis.cli(["HSET", "diffwave:job:foreign", "record", "{\"not\": \"ours\"}"])
         try redis.cli(["SET", "diffwave:job:wrongtype", "a string"])
-        try a.submit(melRecord("good"), holdResult: false)
         let foreign = try #require(try a.record("foreign"))
         #expect(foreign.status == .failed && foreign.error?.contains("unreadable") == true)
         #expect(try a.record("wrongtype")?.status == .failed)
-        // A queue entry pointing at garbage is dropped; the next job still runs.
-        try redis.cli(["XADD", "diffwave:queue:d1:f32", "*", "job", "foreign"])
+        // Queue entries naming garbage, or no job at all, are dropped; the next job still runs.
+        try redis.cli(["DEL", "diffwave:queue:d1:f32"])
+        a.createGroups()
         try redis.cli(["XADD", "diffwave:queue:d1:f32", "*", "nonsense", "1"])
+        try redis.cli(["XADD", "diffwave:queue:d1:f32", "*", "job", "foreign"])
+        try a.submit(melRecord("good"), holdResult: false)
         let claimed = try #require(try await claim(a))
         #expect(claimed.id == "good")
+        #expect(try redis.cli(["XLEN", "diffwave:queue:d1:f32"]) == "1", "only the claimed entry is left")
     }
 
     @Test func resultsPastTheByteCapAreEvictedOldestFirst() async throws {

@@ -33,7 +33,7 @@ extension RedisJobStore {
             // XAUTOCLAIM key group consumer min-idle start COUNT 1 -> [cursor, [[entry, [k, v]]], deleted]
             let reply = try c.command(["XAUTOCLAIM", stream, RedisJobKeys.group, consumer,
                                        String(Self.milliseconds(settings.lease)), "0-0", "COUNT", "1"]).array()
-            if reply.count >= 2, let first = try reply[1].array().first, let parsed = try Self.entry(first) {
+            if reply.count >= 2, let first = try reply[1].array().first, let parsed = try usable(first, in: stream, on: c) {
                 logger.info("job lease expired: taking it over", metadata: ["job": "\(parsed.id)"])
                 return (stream, parsed.entry, parsed.id)
             }
@@ -44,22 +44,29 @@ extension RedisJobStore {
                                   + streams + streams.map { _ in ">" }).array()
         for perStream in reply {
             let pair = try perStream.array()
-            guard pair.count == 2, let first = try pair[1].array().first, let parsed = try Self.entry(first) else { continue }
-            return (try pair[0].text(), parsed.entry, parsed.id)
+            guard pair.count == 2, let first = try pair[1].array().first else { continue }
+            let stream = try pair[0].text()
+            guard let parsed = try usable(first, in: stream, on: c) else { continue }
+            return (stream, parsed.entry, parsed.id)
         }
         return nil
     }
 
-    /// `[entry-id, [field, value, ...]]` -> the entry id and its `job` field.
-    private static func entry(_ reply: RedisReply) throws(RedisError) -> (entry: String, id: String)? {
+    /// `[entry-id, [field, value, ...]]` -> the entry id and its `job` field. An entry that is
+    /// not one of ours is acknowledged and deleted, so that it cannot stand in the way of the
+    /// entries behind it.
+    private func usable(_ reply: RedisReply, in stream: String, on c: RedisConnection) throws(RedisError) -> (entry: String, id: String)? {
         let parts = try reply.array()
-        guard parts.count == 2 else { return nil }
-        let fields = try parts[1].array()
+        guard parts.count == 2, let entry = try? parts[0].text() else { return nil }
+        let fields = (try? parts[1].array()) ?? []
         var i = 0
         while i + 1 < fields.count {
-            if try fields[i].text() == "job" { return (try parts[0].text(), try fields[i + 1].text()) }
+            if (try? fields[i].text()) == "job", let id = try? fields[i + 1].text() { return (entry, id) }
             i += 2
         }
+        logger.error("job store: dropping a queue entry that names no job", metadata: ["stream": "\(stream)", "entry": "\(entry)"])
+        _ = try c.command(["XACK", stream, RedisJobKeys.group, entry])
+        _ = try c.command(["XDEL", stream, entry])
         return nil
     }
 
