@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 #
 # diffwave-server container image: a static-stdlib Swift build, run on Debian slim with only the
-# C libraries it links (libsndfile, zlib, OpenBLAS, FFTW, oneDNN).
+# C libraries it links (libsndfile, zlib, OpenBLAS, FFTW, oneDNN, hiredis).
 #
 #   docker build -t diffwave-server:1.0.0 .
 #   docker run --rm -p 8080:8080 diffwave-server:1.0.0                # built-in untrained BASE model
@@ -19,7 +19,7 @@ ARG SWIFT_VERSION=6.3
 FROM swift:${SWIFT_VERSION}-bookworm AS build
 
 # Headers and pkg-config files of the system-library targets (CSndfile, CZlibSystem, CBLAS,
-# CFFTW, CDNNL): the same -dev packages as `make deps` (scripts/image-test checks that they agree).
+# CFFTW, CDNNL, CHiredis): the same -dev packages as `make deps` (scripts/image-test checks that they agree).
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get update -q \
     && apt-get install -y -q --no-install-recommends \
@@ -28,6 +28,7 @@ RUN export DEBIAN_FRONTEND=noninteractive \
         libopenblas-dev \
         libfftw3-dev \
         libdnnl-dev \
+        libhiredis-dev \
         pkg-config \
     && rm -rf /var/lib/apt/lists/*
 
@@ -76,6 +77,7 @@ RUN export DEBIAN_FRONTEND=noninteractive \
         libopenblas0-pthread \
         libfftw3-single3 \
         libdnnl2 \
+        libhiredis0.14 \
         libstdc++6 \
         libgcc-s1 \
     && rm -rf /var/lib/apt/lists/* \

@@ -1,11 +1,13 @@
 # Each target installs the Debian packages it needs (the machine is Debian, we are root).
-SYSTEM_PACKAGES := libsndfile1-dev zlib1g-dev libopenblas-dev libfftw3-dev libdnnl-dev pkg-config
+SYSTEM_PACKAGES := libsndfile1-dev zlib1g-dev libopenblas-dev libfftw3-dev libdnnl-dev libhiredis-dev pkg-config
+# What the tests run beside the service: the shared job store's tests start real Redis servers.
+TEST_PACKAGES := redis-server
 PORT ?= 8080
 
 # Tools `make stress` drives the service with (Debian packages).
 STRESS_PACKAGES := wrk slowhttptest curl
 
-.PHONY: deps print-system-packages test-deps stress-deps build serve test bench bench-sc09 stress fuzz
+.PHONY: deps print-system-packages test-deps stress-deps build serve test bench bench-sc09 stress cluster-stress fuzz
 
 # Installs only the packages of $(1) that are missing, so repeated runs cost one dpkg query.
 define install_missing
@@ -41,6 +43,7 @@ test-deps:
 # container checks: the manifests against the binary, and the image's runtime half in a Debian
 # root filesystem (scripts/image-test; DIFFWAVE_SKIP_IMAGE_TEST=1 skips it, see README).
 test: deps test-deps
+	$(call install_missing,$(TEST_PACKAGES))
 	hadolint Dockerfile
 	swift test --no-parallel
 	bash scripts/schemathesis --max-examples 20
@@ -56,6 +59,13 @@ stress-deps:
 stress: build stress-deps
 	bash scripts/stress --binary .build/release/diffwave
 	bash scripts/schemathesis --max-examples 200 --binary .build/release/diffwave
+
+# Two instances and Redis under the /vocode load of `make stress`, one SIGKILLed halfway: no
+# accepted job lost, each finished once with a single instance's bytes; then the shared store's
+# overhead (jobs/s: one instance in memory, one on Redis, two on Redis). About 3 minutes.
+cluster-stress: build
+	$(call install_missing,$(TEST_PACKAGES))
+	python3 scripts/cluster-stress --binary .build/release/diffwave
 
 # libFuzzer targets (swiftc -sanitize=fuzzer,address), 140 s each: about 13 min with the build.
 FUZZ_SECONDS ?= 140

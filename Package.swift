@@ -43,6 +43,8 @@ let package = Package(
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         // oneDNN: the float32 GEMM (dnnl_sgemm) and the bf16 matmul primitive (no pkg-config file on Debian).
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        // hiredis 0.14, the Redis client behind `--job-store redis://` (Sources/VocoderServer/Redis).
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
 
         // The engine: checkpoints, model, kernels, audio. Knows nothing of HTTP.
         .target(
@@ -61,7 +63,7 @@ let package = Package(
         .target(
             name: "VocoderServer",
             dependencies: [
-                "DiffWave", "HTTP",
+                "DiffWave", "HTTP", "CHiredis",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

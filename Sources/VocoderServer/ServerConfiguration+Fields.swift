@@ -66,6 +66,18 @@ extension ServerConfiguration {
         seconds("sync-timeout", "How long a synchronous request waits for its audio; past it the job is cancelled and the answer is 503", \.syncTimeout),
         seconds("drain-timeout", "On SIGTERM/SIGINT, how long running and queued jobs may take before the rest are cancelled", \.drainTimeout),
         seconds("retry-after", "Retry-After sent with 503 (queue full, draining)", \.retryAfter),
+        Field(name: "job-store", help: "Where jobs live: memory (this process) or redis://[user:password@]host:port[/db], shared by every instance using it",
+              defaultValue: { $0.jobStore?.description ?? "memory" }) { (config, text) throws(ConfigurationError) in
+            config.jobStore = text.isEmpty || text == "memory" ? nil : try RedisEndpoint(url: text)
+        },
+        Field(name: "job-store-prefix", help: "Prefix of the shared job store's Redis keys",
+              defaultValue: { $0.jobStorePrefix }) { config, text in config.jobStorePrefix = text },
+        Field(name: "job-store-password-file", help: "File holding the Redis password (e.g. a mounted Secret); replaces one in the URL",
+              defaultValue: { $0.jobStorePasswordFile ?? "(none)" }) { config, text in config.jobStorePasswordFile = text.isEmpty ? nil : text },
+        seconds("job-lease", "Shared store: how long a running job's claim lasts unrenewed; another instance takes over a job whose instance died after it", \.jobLease),
+        int("job-max-attempts", "Shared store: runs a job may start before it is failed (each run's instance died)", \.jobMaxAttempts),
+        seconds("job-store-timeout", "Shared store: connect and command timeout of each Redis call", \.jobStoreTimeout),
+        seconds("job-store-retry", "Shared store: how often an unreachable Redis is retried, and the longest blocking read of the queue", \.jobStoreRetry),
         int("max-body-bytes", "Largest request body; a larger Content-Length is refused (413) before it is read", \.http.maxBodyBytes),
         int("max-decoded-body-bytes", "Largest body after gzip decoding (413)", \.maxDecodedBodyBytes),
         int("max-request-line-bytes", "Longest request line (414)", \.http.maxRequestLineBytes),
@@ -116,6 +128,12 @@ extension ServerConfiguration {
             try apply(field, value!, from: field.flag)
             setByUser.insert(field.name)
             i += 1
+        }
+        if let path = config.jobStorePasswordFile, config.jobStore != nil {
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw ConfigurationError("job-store-password-file: cannot read \(path)")
+            }
+            config.jobStore?.password = text.trimmingCharacters(in: .newlines)
         }
         // Unset, the workers share the cores: workers × threads-per-job stays within them.
         if !setByUser.contains("workers") {

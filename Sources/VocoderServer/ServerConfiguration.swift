@@ -47,6 +47,23 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var memoryBudgetMB = Sampler.defaultMemoryBudgetBytes(.float32) >> 20
     /// The same for a bfloat16 job (`Sampler.defaultMemoryBudgetBytes`: the fast path caches more).
     public var bf16MemoryBudgetMB = Sampler.defaultMemoryBudgetBytes(.bfloat16) >> 20
+    /// Where jobs live: nil keeps them in this process's memory; a Redis endpoint shares the
+    /// queue, records and results with every instance using it (`RedisJobStore`).
+    public var jobStore: RedisEndpoint?
+    /// The prefix of every Redis key the store uses, so several deployments can share a Redis.
+    public var jobStorePrefix = "diffwave"
+    /// A file holding the Redis password (a mounted Secret); it replaces one in the URL.
+    public var jobStorePasswordFile: String?
+    /// How long a running job's claim lasts without renewal (renewed every third of it): after
+    /// an instance dies, another one takes its jobs over once this has passed.
+    public var jobLease: Duration = .seconds(30)
+    /// Runs a job may start in the shared store before it is failed (each run's instance died).
+    public var jobMaxAttempts = 3
+    /// Connect and command timeout of each call to the shared store.
+    public var jobStoreTimeout: Duration = .seconds(2)
+    /// How often workers and waiting requests retry a shared store they cannot reach, and the
+    /// longest a worker's blocking read of the queue lasts before it looks for lapsed leases.
+    public var jobStoreRetry: Duration = .seconds(1)
     /// The HTTP layer's limits (request size, header size and count, timeouts, connections).
     public var http = ServerLimits()
 
@@ -72,6 +89,13 @@ public struct ServerConfiguration: Sendable, Equatable {
         try require(bf16MemoryBudgetMB <= Sampler.maxMemoryBudgetMB, "bf16-memory-budget-mb must be at most \(Sampler.maxMemoryBudgetMB)")
         try require(maxResultBytes >= 0 && maxDecodedBodyBytes >= 1, "byte limits must be positive")
         try require(http.maxBodyBytes >= 1 && http.maxConnections >= 1, "max-body-bytes and max-connections must be at least 1")
+        if jobStore != nil {
+            try require(queueCapacity >= 1, "queue must be at least 1 with a shared job store (its bound counts every waiting job)")
+            try require(jobLease >= .milliseconds(300), "job-lease must be at least 0.3s")
+            try require(jobMaxAttempts >= 1, "job-max-attempts must be at least 1")
+            try require(jobStoreTimeout > .zero && jobStoreRetry > .zero, "job-store-timeout and job-store-retry must be positive")
+            try require(!jobStorePrefix.isEmpty && !jobStorePrefix.contains(" "), "job-store-prefix must be non-empty, without spaces")
+        }
     }
 }
 

@@ -24,6 +24,8 @@ public enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
     case syncTimedOut(id: String, seconds: Double)
     /// A synchronous request's client went away before its answer: its job was cancelled.
     case clientGone(id: String)
+    /// The shared job store cannot be reached (Redis down or unreachable): retry later.
+    case storeUnavailable(reason: String)
 
     public var description: String {
         switch self {
@@ -38,6 +40,7 @@ public enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .syncTimedOut(let id, let seconds):
             "no audio within sync-timeout (\(seconds) s), so job \(id) was cancelled; retry later, or send Prefer: respond-async (with wait=N) and poll /jobs/<id>"
         case .clientGone(let id): "the client went away before its answer: job \(id) was cancelled"
+        case .storeUnavailable(let reason): "the job store is unavailable (\(reason)); retry later"
         }
     }
 }

@@ -4,33 +4,32 @@ import Foundation
 import Logging
 import Synchronization
 
-/// The vocoding service: one shared engine, a bounded job queue, a worker pool and a job
-/// store. Routes reach jobs only through its operations (submit, wait, status, audio, cancel,
-/// model description, metrics), never the parts below.
+/// The vocoding service: one shared engine, a worker pool and a job store (which holds the
+/// bounded queue). Routes reach jobs only through its operations (submit, wait, status, audio,
+/// cancel, model description, metrics), never the parts below; neither they nor the workers
+/// know which store runs.
 public final class VocoderService: Sendable {
     public let configuration: ServerConfiguration
     let engine: VocodingEngine
     let store: any JobStore
-    let queue: JobQueue
     let pool: WorkerPool
-    let waiters: JobWaiters
     let metrics = ServiceMetrics()
     let logger: Logger
     private let draining = Mutex(false)
     // DispatchSource is thread-safe; it is only created, scheduled and cancelled here.
     nonisolated(unsafe) private let sweeper: DispatchSourceTimer
 
-    /// - Parameter store: where jobs live; by default in this process's memory.
+    /// - Parameter store: where jobs live; by default in this process's memory (bounded by
+    ///   `queue`, expiring with `job-ttl`, capped by `max-result-bytes`).
     public init(configuration: ServerConfiguration, engine: VocodingEngine, logger: Logger, store: (any JobStore)? = nil) {
         self.configuration = configuration
         self.engine = engine
         self.logger = logger
-        let store = store ?? InMemoryJobStore(ttl: Self.seconds(configuration.jobTTL), maxResultBytes: configuration.maxResultBytes)
+        let store = store ?? InMemoryJobStore(ttl: Self.seconds(configuration.jobTTL), maxResultBytes: configuration.maxResultBytes,
+                                              queueCapacity: configuration.queueCapacity)
         self.store = store
-        queue = JobQueue(capacity: configuration.queueCapacity)
-        waiters = JobWaiters(store: store)
         let metrics = self.metrics
-        pool = WorkerPool(workers: configuration.workers, threadsPerJob: configuration.threadsPerJob, queue: queue,
+        pool = WorkerPool(workers: configuration.workers, threadsPerJob: configuration.threadsPerJob,
                           store: store, engine: engine, logger: logger) { record in metrics.recordJob(record) }
         sweeper = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
         // Active at once (an unscheduled timer never fires): libdispatch traps when a source
@@ -55,6 +54,7 @@ public final class VocoderService: Sendable {
 
     /// Starts the workers and the expiry sweep (every 10 s, or a tenth of the TTL if shorter).
     public func start() {
+        store.start()
         pool.start()
         let store = self.store
         let period = max(0.05, min(10, Self.seconds(configuration.jobTTL) / 10))
@@ -64,16 +64,21 @@ public final class VocoderService: Sendable {
 
     public var isDraining: Bool { draining.withLock { $0 } }
 
-    /// Stops taking jobs, lets running and queued ones finish until the drain deadline, then
-    /// cancels whatever is left (each at its next step). Blocks until the workers stopped.
+    /// Ready: not draining, and the job store can be reached.
+    public var isReady: Bool { !isDraining && store.isAvailable }
+
+    /// Stops taking jobs and lets running ones finish until the drain deadline (queued ones
+    /// too with the in-memory store; a shared store leaves them to the other instances), then
+    /// gives up whatever is left: cancelled in memory, handed back to a shared queue (each
+    /// stops at its next step). Blocks until the workers stopped.
     public func drain() {
         draining.withLock { $0 = true }
-        queue.close()
+        store.close()
         let deadline = DispatchTime.now() + Self.seconds(configuration.drainTimeout)
         if !pool.waitUntilIdle(deadline: deadline) {
-            let left = queue.removeAll()
-            for id in store.unfinishedIDs() { cancel(job: id) }
-            logger.warning("drain deadline passed", metadata: ["cancelled_queued": "\(left.count)"])
+            let (left, finished) = store.abandon()
+            finished.forEach(metrics.recordJob)
+            logger.warning("drain deadline passed", metadata: ["given_up": "\(left)"])
             _ = pool.waitUntilIdle(deadline: .distantFuture)
         }
         sweeper.cancel()
@@ -100,7 +105,7 @@ public final class VocoderService: Sendable {
 
     /// The Prometheus text exposition.
     public func metricsExposition() -> Data {
-        metrics.exposition(queueDepth: queue.count, jobs: store.countsByStatus(), retainedBytes: store.retainedBytes)
+        metrics.exposition(queueDepth: store.queueDepth, jobs: store.countsByStatus(), retainedBytes: store.retainedBytes)
     }
 
     /// Counts one answered request by route pattern and status.
@@ -115,20 +120,10 @@ public final class VocoderService: Sendable {
     public func submit(_ spec: JobSpec, holdResult: Bool = false) throws(ServiceError) -> JobRecord {
         let record = JobRecord(id: Self.newJobID(), spec: spec, steps: engine.steps(spec.schedule))
         if isDraining { throw .shuttingDown }
-        store.insert(record)
-        if holdResult { store.hold(record.id) }
-        switch queue.enqueue(record.id) {
-        case .queued:
-            logger.info("job queued", metadata: ["job": "\(record.id)", "schedule": "\(spec.schedule.rawValue)", "seed": "\(spec.seed)",
-                                                 "precision": "\(spec.precision.rawValue)"])
-            return record
-        case .full:
-            store.remove(record.id)
-            throw .queueFull(capacity: configuration.queueCapacity)
-        case .closed:
-            store.remove(record.id)
-            throw .shuttingDown
-        }
+        try store.submit(record, holdResult: holdResult)
+        logger.info("job queued", metadata: ["job": "\(record.id)", "schedule": "\(spec.schedule.rawValue)", "seed": "\(spec.seed)",
+                                             "precision": "\(spec.precision.rawValue)"])
+        return record
     }
 
     /// A waiting request's audio: blocks the calling thread until job `id` finished (then its
@@ -139,27 +134,28 @@ public final class VocoderService: Sendable {
     /// job is kept (`Prefer: respond-async, wait=N`).
     public func audioWhenDone(_ id: String, within timeout: Duration, abandonOnTimeout: Bool,
                               clientHasGone: () -> Bool = { false }) throws(ServiceError) -> JobAudio? {
-        switch waiters.wait(for: id, deadline: ContinuousClock.now + timeout, clientHasGone: clientHasGone) {
+        switch store.wait(for: id, deadline: ContinuousClock.now + timeout, clientHasGone: clientHasGone) {
         case .finished:
             return try finishedAudio(id)
         case .clientGone:
-            abandon(id, reason: "client_gone")
+            try abandon(id, reason: "client_gone")
             throw .clientGone(id: id)
         case .timedOut:
             guard abandonOnTimeout else { return nil }
-            abandon(id, reason: "sync_timeout")
             // It may have finished between the deadline and the cancel.
-            if store.record(id)?.status == .succeeded { return try finishedAudio(id) }
+            if try abandon(id, reason: "sync_timeout")?.status == .succeeded { return try finishedAudio(id) }
             throw .syncTimedOut(id: id, seconds: Self.seconds(timeout))
         }
     }
 
-    /// Cancels a job whose synchronous requester will not read it, and counts it.
-    private func abandon(_ id: String, reason: String) {
-        cancel(job: id)
+    /// Cancels a job whose synchronous requester will not read it, and counts it; returns its
+    /// record after the request (nil if it is gone).
+    @discardableResult
+    private func abandon(_ id: String, reason: String) throws(ServiceError) -> JobRecord? {
+        let after = try requestCancel(id, reason: "cancelled before it started: its synchronous client will not read it (\(reason))")
         metrics.recordAbandonedJob(reason: reason)
-        logger.info("job abandoned", metadata: ["job": "\(id)", "reason": "\(reason)",
-                                                "status": "\(store.record(id)?.status.rawValue ?? "removed")"])
+        logger.info("job abandoned", metadata: ["job": "\(id)", "reason": "\(reason)", "status": "\(after?.status.rawValue ?? "removed")"])
+        return after
     }
 
     /// A synchronous request has read (or given up on) its job's audio.
@@ -167,11 +163,10 @@ public final class VocoderService: Sendable {
         store.release(id)
     }
 
-    /// The job's status, with its place in the queue. A worker takes a job off the queue just
-    /// before it marks it running: a queued job no longer in the queue is the next to run (0).
+    /// The job's status, with its place in the queue.
     public func status(_ id: String) throws(ServiceError) -> JobSnapshot {
         let record = try record(id)
-        return JobSnapshot(record, queuePosition: queue.position(of: id) ?? 0)
+        return JobSnapshot(record, queuePosition: record.status == .queued ? try store.queuePosition(of: id) ?? 0 : nil)
     }
 
     /// A finished job's audio: `notFinished` while it is not (or `noAudio`: never will be)
@@ -184,7 +179,7 @@ public final class VocoderService: Sendable {
         case .failed, .cancelled:
             throw .noAudio(id: id, status: record.status, reason: record.error)
         case .succeeded:
-            guard let data = store.result(of: id) else { throw .audioGone(id: id) }
+            guard let data = try store.result(of: id) else { throw .audioGone(id: id) }
             return JobAudio(record: record, data: data)
         }
     }
@@ -212,37 +207,27 @@ public final class VocoderService: Sendable {
     public func cancel(_ id: String) throws(ServiceError) -> CancelOutcome {
         let record = try record(id)
         if record.status.isFinished {
-            store.remove(id)
+            try store.remove(id)
             return .removed
         }
-        cancel(job: id)
-        logger.info("job cancel requested", metadata: ["job": "\(id)", "status": "\(store.record(id)?.status.rawValue ?? "removed")"])
+        guard let after = try requestCancel(id, reason: "cancelled before it started") else {
+            throw .jobNotFound(id: id, ttlSeconds: Self.seconds(configuration.jobTTL))
+        }
+        logger.info("job cancel requested", metadata: ["job": "\(id)", "status": "\(after.status.rawValue)"])
         return .requested(try status(id))
     }
 
-    /// Asks the job to stop. A queued job is finished here: it leaves the queue and is counted
-    /// in the metrics now, as no worker will see it; a running job stops at its next step (the
-    /// store's `cancelRequested` event reaches its worker) and its worker counts it.
-    private func cancel(job id: String) {
-        var finishedNow = false
-        let after = store.update(id) { r in
-            guard !r.status.isFinished else { return }
-            r.cancelRequested = true
-            if r.status == .queued {
-                r.status = .cancelled
-                r.error = "cancelled before it started"
-                r.finishedAt = Date()
-                finishedNow = true
-            }
-        }
-        if finishedNow, let after {
-            queue.remove(id: id)
-            metrics.recordJob(after)
-        }
+    /// Asks job `id` to stop; returns its record after, nil when there is no such job. A queued
+    /// job is finished here (with `reason`) and counted in the metrics now, as no worker will
+    /// see it; a running job stops at its next step and its worker counts it.
+    private func requestCancel(_ id: String, reason: String) throws(ServiceError) -> JobRecord? {
+        guard let (after, cancelledNow) = try store.requestCancel(id, reason: reason) else { return nil }
+        if cancelledNow { metrics.recordJob(after) }
+        return after
     }
 
     private func record(_ id: String) throws(ServiceError) -> JobRecord {
-        guard let record = store.record(id) else {
+        guard let record = try store.record(id) else {
             throw .jobNotFound(id: id, ttlSeconds: Self.seconds(configuration.jobTTL))
         }
         return record

@@ -53,7 +53,36 @@ struct ServeCommand: ParsableCommand {
             throw ExitCode.failure
         }
 
-        let service = VocoderService(configuration: config, engine: engine, logger: logger)
+        var store: (any JobStore)?
+        if let endpoint = config.jobStore {
+            let digest: String
+            do {
+                digest = try config.model.map(ModelDigest.of(file:)) ?? ModelDigest.untrained(engine.model.config)
+            } catch {
+                FileHandle.standardError.write(Data("diffwave: cannot read \(config.model ?? ""): \(error.localizedDescription)\n".utf8))
+                throw ExitCode.failure
+            }
+            var settings = RedisJobStore.Settings(endpoint: endpoint, modelDigest: digest)
+            settings.prefix = config.jobStorePrefix
+            settings.ttl = config.jobTTL
+            settings.maxResultBytes = config.maxResultBytes
+            settings.queueCapacity = config.queueCapacity
+            settings.lease = config.jobLease
+            settings.maxAttempts = config.jobMaxAttempts
+            settings.timeout = config.jobStoreTimeout
+            settings.retryInterval = config.jobStoreRetry
+            settings.holdTimeout = config.syncTimeout + .seconds(60)
+            let redis = RedisJobStore(settings, logger: logger)
+            // Unreachable at start is not fatal: /readyz answers 503 until Redis comes, and
+            // everything starts working then, as after a loss while serving.
+            if !redis.isAvailable {
+                logger.warning("job store unreachable: /readyz answers 503 until it comes", metadata: ["job_store": "\(endpoint)"])
+            }
+            logger.info("job store", metadata: ["job_store": "\(endpoint)", "prefix": "\(config.jobStorePrefix)", "model_digest": "\(digest)",
+                                                "queue_stream": "\(redis.streams.joined(separator: ","))"])
+            store = redis
+        }
+        let service = VocoderService(configuration: config, engine: engine, logger: logger, store: store)
         let server = HTTPServer(host: config.host, port: UInt16(config.port), router: service.makeRouter(),
                                 limits: config.http, logger: logger)
         service.start()

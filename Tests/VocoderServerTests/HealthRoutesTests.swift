@@ -111,7 +111,7 @@ import HTTP
             // The worker records a job's metrics just after the job turns succeeded (and the sync
             // answer may already be out): wait for both the retained audio and the record.
             #expect(try await eventually {
-                service.store.retainedBytes > 0
+                service.memory.retainedBytes > 0
                     && service.metrics.registry.emitToString().contains("diffwave_job_duration_seconds_count 1")
             })
             let response = try await router.send(.get, "/metrics")
@@ -128,7 +128,7 @@ import HTTP
                 "diffwave_job_duration_seconds_count 1",
                 "diffwave_job_duration_seconds_bucket{le=\"",
                 "diffwave_queue_wait_seconds_count 1",
-                "diffwave_retained_result_bytes \(service.store.retainedBytes)",
+                "diffwave_retained_result_bytes \(service.memory.retainedBytes)",
                 "diffwave_audio_seconds_total",
                 "diffwave_compute_seconds_total",
             ] {

@@ -140,3 +140,44 @@ import Testing
         #expect(store.result(of: "next") != nil, "the cap still has room for it")
     }
 }
+
+/// The `JobStore` protocol as the in-memory store implements it: the bound, claims and their
+/// fencing, cancels, the drain.
+@Suite struct InMemoryJobStoreProtocolTests {
+    @Test func submitBoundsTheQueueAndClaimMarksTheJobRunning() throws {
+        let store = InMemoryJobStore(ttl: 60, maxResultBytes: 1000, queueCapacity: 1)
+        try store.submit(makeRecord("a"), holdResult: false)
+        #expect(throws: ServiceError.queueFull(capacity: 1)) { try store.submit(makeRecord("b"), holdResult: false) }
+        #expect(store.record("b") == nil && store.queueDepth == 1)
+        let claim = try #require(store.claim())
+        #expect(claim.id == "a" && claim.epoch == 1 && store.record("a")?.status == .running)
+        #expect(store.reportProgress(claim, stepsDone: 2) == .running)
+        #expect(store.finish(claim, .succeeded(audio: Data([1, 2]), audioSeconds: 1, computeSeconds: 1))?.status == .succeeded)
+        #expect(store.result(of: "a") == Data([1, 2]))
+        #expect(store.finish(claim, .failed(reason: "again", computeSeconds: 1)) == nil, "finished once")
+    }
+
+    @Test func aCancelReachesAQueuedJobAtOnceAndARunningOneAtItsNextReport() throws {
+        let store = InMemoryJobStore(ttl: 60, maxResultBytes: 1000)
+        try store.submit(makeRecord("run"), holdResult: false)
+        try store.submit(makeRecord("wait"), holdResult: false)
+        let claim = try #require(store.claim())
+        let queued = try #require(store.requestCancel("wait", reason: "cancelled before it started"))
+        #expect(queued.cancelledNow && queued.record.status == .cancelled && store.queueDepth == 0)
+        #expect(store.requestCancel("run", reason: "x")?.cancelledNow == false)
+        #expect(store.reportProgress(claim, stepsDone: 1) == .cancelRequested)
+        #expect(store.requestCancel("nope", reason: "x") == nil)
+    }
+
+    @Test func theDrainCancelsWhatIsLeftAndCountsTheQueuedOnes() throws {
+        let store = InMemoryJobStore(ttl: 60, maxResultBytes: 1000)
+        try store.submit(makeRecord("run"), holdResult: false)
+        try store.submit(makeRecord("wait"), holdResult: false)
+        let claim = try #require(store.claim())
+        store.close()
+        let (count, finished) = store.abandon()
+        #expect(count == 2 && finished.map(\.id) == ["wait"])
+        #expect(store.reportProgress(claim, stepsDone: 1) == .cancelRequested)
+        #expect(store.claim() == nil, "closed and empty")
+    }
+}

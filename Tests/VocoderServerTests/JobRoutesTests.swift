@@ -52,8 +52,8 @@ import HTTP
             let cancelQueued = try await router.send(.delete, "/jobs/\(queued)")
             #expect(cancelQueued.status == .ok)
             #expect(cancelQueued.jobSnapshot?.status == .cancelled)
-            #expect(service.queue.count == 0)
-            #expect(service.queue.position(of: queued) == nil)
+            #expect(service.memory.queue.count == 0)
+            #expect(service.memory.queue.position(of: queued) == nil)
             let afterCancel = try await router.send(.get, "/jobs/\(queued)/audio")
             #expect(afterCancel.status == .conflict)
             #expect(afterCancel.problem?.detail?.contains("cancelled") == true)
@@ -75,14 +75,14 @@ import HTTP
             let done = try await router.vocode(testMel(frames: 1))
             let id = try #require(done.headers["X-Job-Id"])
             // The worker accounts the result just after publishing the finish.
-            #expect(try await eventually { service.store.retainedBytes > 0 })
+            #expect(try await eventually { service.memory.retainedBytes > 0 })
             let deleted = try await router.send(.delete, "/jobs/\(id)")
             #expect(deleted.status == .noContent)
             #expect(deleted.body.isEmpty)
             #expect(try await router.send(.get, "/jobs/\(id)").status == .notFound)
             #expect(try await router.send(.get, "/jobs/\(id)/audio").status == .notFound)
             #expect(try await router.send(.delete, "/jobs/\(id)").status == .notFound)
-            #expect(service.store.retainedBytes == 0)
+            #expect(service.memory.retainedBytes == 0)
         }
     }
 
@@ -98,7 +98,7 @@ import HTTP
             let secondID = try #require(second.headers["X-Job-Id"])
             _ = try await router.poll(secondID) { $0.status.isFinished }
             // The worker accounts (and evicts) just after publishing the finish.
-            #expect(try await eventually { service.store.retainedBytes < 3000 })
+            #expect(try await eventually { service.memory.retainedBytes < 3000 })
 
             // The older result made room for the newer one; the record is still there.
             let evicted = try await router.send(.get, "/jobs/\(firstID)/audio")

@@ -44,7 +44,8 @@ import HTTP
         var seen: [String: String] = [:]
         try Precision.$bfloat16AvailableOverride.withValue(true) {
             for field in ServerConfiguration.fields {
-                let value = field.name == "host" ? "127.0.0.1" : field.name == "model" ? "m.pt" : field.name == "precision" ? "bf16" : "7"
+                let value = field.name == "host" ? "127.0.0.1" : field.name == "model" ? "m.pt" : field.name == "precision" ? "bf16"
+                    : field.name == "job-store" ? "redis://h:7" : "7"
                 let config = try resolve([field.flag, value])
                 #expect(config != ServerConfiguration(), "\(field.flag) changed nothing")
                 let key = String(describing: config)
@@ -58,7 +59,8 @@ import HTTP
 
     @Test func defaultValuesReadBackAsTheDefaults() throws {
         let defaults = ServerConfiguration()
-        for field in ServerConfiguration.fields where field.name != "model" {
+        // The model's and the password file's defaults are descriptions of "none", not values.
+        for field in ServerConfiguration.fields where field.name != "model" && field.name != "job-store-password-file" {
             #expect(try resolve([field.flag, field.defaultValue(defaults)]) == defaults, "\(field.flag) \(field.defaultValue(defaults))")
         }
     }
@@ -73,6 +75,23 @@ import HTTP
         #expect(c.threadsPerJob == 2 && c.queueCapacity == 0)
         #expect(c.jobTTL == .milliseconds(2500) && c.syncTimeout == .seconds(12))
         #expect(c.http.maxHeaderBytes == 4096 && c.http.idleKeepAliveTimeout == .milliseconds(250))
+    }
+
+    @Test func aSharedJobStoreFromTheURLOrAPasswordFile() throws {
+        #expect(try resolve().jobStore == nil, "in memory by default")
+        let c = try resolve(["--job-store", "redis://app:in-url@cache:6380/3", "--job-lease", "0.5"])
+        #expect(c.jobStore == RedisEndpoint(host: "cache", port: 6380, database: 3, user: "app", password: "in-url"))
+        #expect(c.jobLease == .milliseconds(500))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("redis-password-\(UUID().uuidString)")
+        try Data("from-file\n".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let fromFile = try resolve(["--job-store-password-file", file.path], ["DIFFWAVE_JOB_STORE": "redis://cache:6379"])
+        #expect(fromFile.jobStore?.password == "from-file")
+        #expect(error(["--job-store-password-file", "/nonexistent/pw", "--job-store", "redis://h:1"])?.contains("cannot read") == true)
+        // The password shows nowhere a configuration is printed.
+        #expect(!String(describing: c).contains("in-url") && !String(describing: fromFile).contains("from-file"))
+        #expect(error(["--job-store", "redis://:leaked@h:notaport"])?.contains("leaked") == false)
+        #expect(error(["--job-store", "redis://h:1", "--queue", "0"])?.contains("queue must be at least 1") == true)
     }
 
     @Test func flagsOverrideTheEnvironment() throws {

@@ -39,8 +39,8 @@ import HTTP
                     #expect(try AudioDecoder.decode(response.body).samples.count == 512)
                     // Once answered, the result is not kept.
                     let id = try #require(response.headers["X-Job-Id"])
-                    #expect(try await eventually { service.store.record(id)?.result == .evicted })
-                    #expect(service.store.retainedBytes == 0)
+                    #expect(try await eventually { service.memory.record(id)?.result == .evicted })
+                    #expect(service.memory.retainedBytes == 0)
                     #expect(try await router.send(.get, "/jobs/\(id)/audio").status == .gone)
                 }
             }
@@ -410,17 +410,17 @@ import HTTP
             let running = try await router.submitSlowJob()
             _ = try await router.poll(running) { $0.status == .running }
             let sync = Task { try await router.vocode(testMel(frames: 1)) }
-            #expect(try await eventually { service.queue.count == 1 })
+            #expect(try await eventually { service.memory.queue.count == 1 })
             // The waiting job's id (the worker is busy, so taking it out and back is safe).
-            let queued = try #require(service.queue.removeAll().first)
-            #expect(service.queue.enqueue(queued) == .queued)
+            let queued = try #require(service.memory.queue.removeAll().first)
+            #expect(service.memory.queue.enqueue(queued) == .queued)
             #expect(try await router.send(.delete, "/jobs/\(queued)").status == .ok)
             let cancelled = try await sync.value
             #expect(cancelled.status == .conflict)
             #expect(cancelled.problem?.detail?.contains("cancelled") == true)
 
             let drained = Task { try await router.vocode(testMel(frames: 1)) }
-            #expect(try await eventually { service.queue.count == 1 })
+            #expect(try await eventually { service.memory.queue.count == 1 })
             service.drain()
             let refused = try await drained.value
             #expect(refused.status == .serviceUnavailable)

@@ -8,8 +8,8 @@ import TestSupport
 
 /// A pool over its own queue and store, recording the ids `onFinish` sees.
 private struct Harness {
-    let queue = JobQueue(capacity: 8)
-    let store = InMemoryJobStore(ttl: 60, maxResultBytes: 1 << 20)
+    let store = InMemoryJobStore(ttl: 60, maxResultBytes: 1 << 20, queueCapacity: 8)
+    var queue: JobQueue { store.queue }
     let waiters: JobWaiters
     let finished = Locked<[String]>([])
     let pool: WorkerPool
@@ -17,7 +17,7 @@ private struct Harness {
     init(workers: Int = 1, engine: VocodingEngine = TinyModel.conditional) {
         let finished = self.finished
         waiters = JobWaiters(store: store)
-        pool = WorkerPool(workers: workers, threadsPerJob: 1, queue: queue, store: store, engine: engine,
+        pool = WorkerPool(workers: workers, threadsPerJob: 1, store: store, engine: engine,
                           logger: quietLogger) { record in finished.withLock { $0.append(record.id) } }
     }
 

@@ -9,7 +9,7 @@ extension HTTPError {
         // A sync wait that ran out is 503, not 504 (this server is no gateway): the job could
         // not be done in the time the server gives a synchronous request, which the queue's
         // load usually explains; Retry-After says when to try again.
-        case .queueFull, .shuttingDown, .cancelledByShutdown, .syncTimedOut:
+        case .queueFull, .shuttingDown, .cancelledByShutdown, .syncTimedOut, .storeUnavailable:
             self.init(.unavailable, message, headers: ["Retry-After": retryAfter])
         // Never sent (no one reads it); the request's log line says why it ended, as nginx's 499 does.
         case .clientGone: self.init(.clientClosedRequest, message)

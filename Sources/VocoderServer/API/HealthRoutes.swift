@@ -9,11 +9,15 @@ struct HealthRoutes: Sendable {
         HTTPResponse(contentType: "application/json", body: Data(#"{"status":"ok"}"#.utf8))
     }
 
-    /// Ready while the model is loaded (it is, once the service exists) and not draining.
+    /// Ready while the model is loaded (it is, once the service exists), not draining, and the
+    /// job store can be reached.
     func readyz() throws(HTTPError) -> HTTPResponse {
         if service.isDraining {
             throw HTTPError(.unavailable, "draining: finishing accepted jobs before shutdown",
                             headers: ["Retry-After": service.retryAfterValue])
+        }
+        if !service.isReady {
+            throw HTTPError(.unavailable, "the job store cannot be reached", headers: ["Retry-After": service.retryAfterValue])
         }
         return HTTPResponse(contentType: "application/json", body: Data(#"{"status":"ready"}"#.utf8))
     }

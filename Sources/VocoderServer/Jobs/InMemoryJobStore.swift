@@ -1,12 +1,17 @@
 import Foundation
 import Synchronization
 
-/// The one-process `JobStore`: records and audio in memory, until the TTL after a job
-/// finished passes; finished audio is retained under a total byte cap (oldest evicted first,
-/// their fetch answers 410). Events are delivered synchronously, after the lock is released.
+/// The one-process `JobStore`: a bounded queue (`JobQueue`) that this process's workers take
+/// from, and records and audio in memory until the TTL after a job finished passes; finished
+/// audio is retained under a total byte cap (oldest evicted first, their fetch answers 410).
+/// Events (`subscribe`) are delivered synchronously, after the lock is released: they wake
+/// this process's waiters.
 public final class InMemoryJobStore: JobStore {
     public let ttl: TimeInterval
     public let maxResultBytes: Int
+    let queue: JobQueue
+    // Set once at the end of init (the waiters subscribe to this store), read-only after.
+    nonisolated(unsafe) private var waiters: JobWaiters!
 
     private struct State {
         var records: [String: JobRecord] = [:]
@@ -20,10 +25,119 @@ public final class InMemoryJobStore: JobStore {
     private let state = Mutex(State())
     private let subscribers = Mutex<[@Sendable (JobEvent) -> Void]>([])
 
-    public init(ttl: TimeInterval, maxResultBytes: Int) {
+    public init(ttl: TimeInterval, maxResultBytes: Int, queueCapacity: Int = 16) {
         self.ttl = ttl
         self.maxResultBytes = maxResultBytes
+        queue = JobQueue(capacity: queueCapacity)
+        waiters = JobWaiters(store: self)
     }
+
+    // MARK: - JobStore: routes
+
+    public func submit(_ record: JobRecord, holdResult: Bool) throws(ServiceError) {
+        insert(record)
+        if holdResult { hold(record.id) }
+        switch queue.enqueue(record.id) {
+        case .queued: return
+        case .full:
+            remove(record.id)
+            throw .queueFull(capacity: queue.capacity)
+        case .closed:
+            remove(record.id)
+            throw .shuttingDown
+        }
+    }
+
+    /// A worker takes a job off the queue just before it marks it running: a queued job no
+    /// longer in the queue is the next to run (0).
+    public func queuePosition(of id: String) -> Int? {
+        queue.position(of: id) ?? 0
+    }
+
+    public func requestCancel(_ id: String, reason: String) -> (record: JobRecord, cancelledNow: Bool)? {
+        var cancelledNow = false
+        let after = update(id) { r in
+            guard !r.status.isFinished else { return }
+            r.cancelRequested = true
+            if r.status == .queued {
+                r.status = .cancelled
+                r.error = reason
+                r.finishedAt = Date()
+                cancelledNow = true
+            }
+        }
+        // It does not hold a slot: no worker will run it.
+        if cancelledNow { queue.remove(id: id) }
+        return after.map { ($0, cancelledNow) }
+    }
+
+    public func wait(for id: String, deadline: ContinuousClock.Instant, clientHasGone: () -> Bool) -> JobWaitOutcome {
+        waiters.wait(for: id, deadline: deadline, clientHasGone: clientHasGone)
+    }
+
+    // MARK: - JobStore: workers
+
+    public func claim() -> JobClaim? {
+        while let id = queue.dequeue() {
+            // queued -> running, unless it was cancelled while it waited (that cancel finished it).
+            var claimed = false
+            let started = update(id) { r in
+                guard r.status == .queued, !r.cancelRequested else { return }
+                r.status = .running
+                r.startedAt = Date()
+                r.attempts += 1
+                claimed = true
+            }
+            if claimed, let started { return JobClaim(record: started, epoch: started.attempts) }
+        }
+        return nil
+    }
+
+    public func reportProgress(_ claim: JobClaim, stepsDone: Int) -> JobClaim.State {
+        let after = update(claim.id) { r in
+            guard r.attempts == claim.epoch, r.status == .running else { return }
+            r.stepsDone = stepsDone
+        }
+        guard let after, after.attempts == claim.epoch, after.status == .running else { return .lost }
+        return after.cancelRequested ? .cancelRequested : .running
+    }
+
+    public func finish(_ claim: JobClaim, _ outcome: JobOutcome) -> JobRecord? {
+        guard let current = record(claim.id), current.attempts == claim.epoch, current.status == .running else { return nil }
+        // The audio first: a waiter woken by `finished` reads it at once.
+        if case .succeeded(let audio, _, _) = outcome { storeResult(audio, of: claim.id) }
+        var finished = false
+        let after = update(claim.id) { r in
+            guard r.attempts == claim.epoch, r.status == .running else { return }
+            outcome.apply(to: &r)
+            finished = true
+        }
+        return finished ? after : nil
+    }
+
+    // MARK: - JobStore: lifecycle
+
+    /// The sweep is scheduled by the service.
+    public func start() {}
+
+    public func close() {
+        queue.close()
+    }
+
+    public func abandon() -> (count: Int, finished: [JobRecord]) {
+        _ = queue.removeAll()
+        let ids = unfinishedIDs()
+        let finished = ids.compactMap { id in
+            requestCancel(id, reason: "cancelled before it started").flatMap { $0.cancelledNow ? $0.record : nil }
+        }
+        return (ids.count, finished)
+    }
+
+    public var isAvailable: Bool { true }
+
+    public var queueDepth: Int { queue.count }
+
+    // MARK: - Records and results
 
     public func insert(_ record: JobRecord) {
         state.withLock { $0.records[record.id] = record }

@@ -1,5 +1,6 @@
-/// What a `JobStore` tells its subscribers, in whichever process they run: a waiter wakes on
-/// `finished`, the worker running a job stops it on `cancelRequested`.
+/// What `InMemoryJobStore` tells its subscribers in this process: a waiter wakes on `finished`.
+/// (A shared store wakes waiters through Redis instead, and workers learn of a cancel request
+/// from their progress reports, so neither needs events across processes.)
 public enum JobEvent: Sendable, Equatable {
     case finished(id: String)
     case cancelRequested(id: String)

@@ -36,6 +36,12 @@ public struct JobRecord: Sendable {
     /// Set by DELETE (or the drain deadline); a running job stops at its next step.
     public var cancelRequested = false
     public var result: ResultLocation = .none
+    /// Runs started (claims made), and so the newest claim's fencing epoch. A shared store
+    /// fails the job once its runs have died `job-max-attempts` times.
+    public var attempts = 0
+    /// The weights the job was accepted for (`ModelDigest`): only an instance serving the same
+    /// weights runs it, so its bytes do not depend on which instance did.
+    public var modelDigest = ""
 
     public init(id: String, spec: JobSpec, steps: Int, createdAt: Date = Date()) {
         self.id = id

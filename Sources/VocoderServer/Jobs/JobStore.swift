@@ -1,40 +1,74 @@
 import Foundation
 
-/// Where jobs live: their records, their audio, and the events of their lifecycle. The
-/// service reaches jobs only through this protocol, so that a store shared by several
-/// processes can replace the in-process one (`InMemoryJobStore`) without route changes.
+/// Where jobs live: the queue, their records, progress, cancel requests and audio. Routes
+/// (through `VocoderService`) and workers (`WorkerPool`) reach jobs only through this protocol
+/// and do not know which store runs: `InMemoryJobStore` (one process, the default) or
+/// `RedisJobStore` (every instance sharing one Redis).
 ///
-/// Transitions go through `update`, which applies a change atomically and publishes the
-/// events it implies: `finished` when the status becomes terminal, `cancelRequested` when the
-/// flag is first set.
+/// A worker runs a job under a `JobClaim`. Each claim carries a fencing epoch, and the store
+/// accepts a claim's progress and result only while that epoch is the job's current one: a
+/// worker that lost its claim (its lease lapsed and another instance took the job over, or the
+/// drain handed the job back) can never overwrite or double-finish it.
+///
+/// Route-side calls throw `ServiceError.storeUnavailable` when a shared store cannot be reached.
 public protocol JobStore: Sendable {
-    /// Adds a new (queued) job.
-    func insert(_ record: JobRecord)
-    func record(_ id: String) -> JobRecord?
-    /// Applies `change` to the job's record atomically; returns the record after it, or nil
-    /// when there is no such job (`change` is not called then).
-    @discardableResult
-    func update(_ id: String, _ change: (inout JobRecord) -> Void) -> JobRecord?
+    // MARK: Routes
+
+    /// Stores a new queued job and puts it on the queue, or refuses it (`.queueFull`) when the
+    /// queue already holds its capacity; the check and the addition are one atomic step.
+    /// `holdResult`: a synchronous request will read the audio; keep it from byte-cap eviction
+    /// until `release`.
+    func submit(_ record: JobRecord, holdResult: Bool) throws(ServiceError)
+    /// The job's record; nil when there is no such job.
+    func record(_ id: String) throws(ServiceError) -> JobRecord?
+    /// The job's place in the queue, 0 for the next to run; nil when it is not waiting.
+    func queuePosition(of id: String) throws(ServiceError) -> Int?
+    /// Asks the job to stop: a queued one is cancelled at once (`cancelledNow`), a running one
+    /// stops at its next step. Nil when there is no such job; a finished job is left as it is.
+    func requestCancel(_ id: String, reason: String) throws(ServiceError) -> (record: JobRecord, cancelledNow: Bool)?
     /// Forgets a job and its audio.
-    func remove(_ id: String)
-
-    /// Keeps a succeeded job's audio (its record says `.stored`), evicting the oldest results
-    /// over the retained-bytes cap (their records say `.evicted`).
-    func storeResult(_ audio: Data, of id: String)
-    func result(of id: String) -> Data?
-    /// A synchronous request will read this job's audio: keep it from cap eviction until
-    /// `release`.
-    func hold(_ id: String)
+    func remove(_ id: String) throws(ServiceError)
+    /// A succeeded job's audio; nil once it was dropped (TTL or the retained-bytes cap).
+    func result(of id: String) throws(ServiceError) -> Data?
+    /// A synchronous request has read (or given up on) its job's audio.
     func release(_ id: String)
+    /// Blocks the calling thread until job `id` finishes (or is gone), `deadline` passes, or
+    /// `clientHasGone` returns true. A job finished by another process wakes it too.
+    func wait(for id: String, deadline: ContinuousClock.Instant, clientHasGone: () -> Bool) -> JobWaitOutcome
 
+    // MARK: Workers
+
+    /// The next job this process can run, marked running under a new claim; blocks until there
+    /// is one. Nil once the store is closed and has nothing more for this process.
+    func claim() -> JobClaim?
+    /// Records the steps done; says whether to go on.
+    func reportProgress(_ claim: JobClaim, stepsDone: Int) -> JobClaim.State
+    /// Writes the job's outcome (the audio first, so a woken waiter finds it) if the claim is
+    /// still the job's current one; the finished record, or nil when the claim was lost.
+    func finish(_ claim: JobClaim, _ outcome: JobOutcome) -> JobRecord?
+
+    // MARK: Lifecycle
+
+    /// Starts what the store runs in the background (expiry, lease renewal).
+    func start()
+    /// This process takes no new work from now on. In memory the queued jobs still run (no one
+    /// else could); a shared store's queue is left to the other instances.
+    func close()
+    /// The drain deadline passed: gives up what this process still has. In memory the
+    /// unfinished jobs are cancelled (a running one at its next step); a shared store hands its
+    /// running jobs back to the queue. Returns how many it gave up, and the records of those it
+    /// finished here (queued jobs cancelled: no worker will count them).
+    func abandon() -> (count: Int, finished: [JobRecord])
     /// Forgets jobs finished more than the TTL ago; returns how many.
     @discardableResult
     func sweep(now: Date) -> Int
-    /// Every unfinished job's id (drain deadline: they are all cancelled).
-    func unfinishedIDs() -> [String]
+    /// Whether the store can be reached now (`/readyz`).
+    var isAvailable: Bool { get }
+
+    // MARK: Gauges (`/metrics`; a shared store reports the shared figures, 0 when unreachable)
+
+    /// Jobs waiting in the queue.
+    var queueDepth: Int { get }
     func countsByStatus() -> [JobRecord.Status: Int]
     var retainedBytes: Int { get }
-
-    /// Calls `handler` for every event from now on, from whichever thread publishes it.
-    func subscribe(_ handler: @escaping @Sendable (JobEvent) -> Void)
 }

@@ -7,9 +7,10 @@ import Foundation
 /// Waiting blocks the caller's thread (a connection's own thread: one way to wait, see
 /// docs/architecture.md), at most until its deadline, and stops early when the client has gone.
 final class JobWaiters: @unchecked Sendable {
-    enum Outcome: Equatable { case finished, timedOut, clientGone }
+    typealias Outcome = JobWaitOutcome
 
-    private let store: any JobStore
+    // Weak: the store owns its waiters.
+    private weak var store: InMemoryJobStore?
     // Guards `waiting` and `finished`; waiters sleep on it.
     private let condition = NSCondition()
     /// Waiters per job id.
@@ -19,7 +20,7 @@ final class JobWaiters: @unchecked Sendable {
     /// How often a waiter wakes to ask whether its client is still there.
     static let clientCheckInterval: TimeInterval = 0.25
 
-    init(store: any JobStore) {
+    init(store: InMemoryJobStore) {
         self.store = store
         store.subscribe { [weak self] event in
             if case .finished(let id) = event { self?.markFinished(id) }
@@ -37,7 +38,7 @@ final class JobWaiters: @unchecked Sendable {
         }
         // Registered first, then checked: a job that finished before either is seen here, one
         // that finishes after is seen through its event.
-        if store.record(id)?.status.isFinished ?? true { return .finished }
+        if store?.record(id)?.status.isFinished ?? true { return .finished }
         let clock = ContinuousClock()
         while !finished.contains(id) {
             if clientHasGone() { return .clientGone }

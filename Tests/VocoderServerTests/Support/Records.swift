@@ -23,8 +23,13 @@ extension InMemoryJobStore {
 /// Collects a store's events.
 final class EventLog: Sendable {
     private let events = Mutex<[JobEvent]>([])
-    init(_ store: any JobStore) {
+    init(_ store: InMemoryJobStore) {
         store.subscribe { [weak self] event in self?.events.withLock { $0.append(event) } }
     }
     var all: [JobEvent] { events.withLock { $0 } }
+}
+
+extension VocoderService {
+    /// The service's default store, for tests that look inside it.
+    var memory: InMemoryJobStore { store as! InMemoryJobStore }
 }
