@@ -67,13 +67,16 @@ public final class VocoderService: Sendable {
     /// Ready: not draining, and the job store can be reached.
     public var isReady: Bool { !isDraining && store.isAvailable }
 
-    /// Stops taking jobs and lets running ones finish until the drain deadline (queued ones
-    /// too with the in-memory store; a shared store leaves them to the other instances), then
-    /// gives up whatever is left: cancelled in memory, handed back to a shared queue (each
-    /// stops at its next step). Blocks until the workers stopped.
+    /// Stops taking jobs and lets running ones finish until the drain deadline; starts no queued
+    /// one (in memory they are cancelled at once, and their synchronous requests answered 503 +
+    /// Retry-After; a shared store leaves them to the other instances). Then gives up whatever
+    /// is left: cancelled in memory, handed back to a shared queue (each stops at its next
+    /// step). Blocks until the workers stopped.
     public func drain() {
         draining.withLock { $0 = true }
-        store.close()
+        let notStarted = store.close()
+        notStarted.forEach(metrics.recordJob)
+        if !notStarted.isEmpty { logger.info("drain: queued jobs not started", metadata: ["cancelled": "\(notStarted.count)"]) }
         let deadline = DispatchTime.now() + Self.seconds(configuration.drainTimeout)
         if !pool.waitUntilIdle(deadline: deadline) {
             let (left, finished) = store.abandon()

@@ -33,17 +33,23 @@ import Testing
         return tasks
     }
 
-    @Test func sigtermFinishesRunningAndQueuedJobsThenExitsZero() async throws {
-        let server = try ServiceProcess(["--workers", "1", "--queue", "4", "--drain-timeout", "60"])
-        let clients = try await startSyncClients(server, count: 3, frames: 12)
+    /// The drain finishes what runs and starts nothing queued: the running job's client gets
+    /// its audio, the queued ones' clients a 503 with Retry-After at once (their jobs cancelled
+    /// with the reason), and the process exits 0.
+    @Test func sigtermFinishesTheRunningJobAndRefusesTheQueuedOnesThenExitsZero() async throws {
+        let server = try ServiceProcess(["--workers", "1", "--threads-per-job", "1", "--queue", "4", "--drain-timeout", "60"])
+        let clients = try await startSyncClients(server, count: 3, frames: 300)
         kill(server.pid, SIGTERM)
-        for client in clients {
-            let (status, type) = try await client.value
-            #expect(status == 200)
-            #expect(type == "audio/wav")
+        var answers: [(Int, String?)] = []
+        for client in clients { answers.append(try await client.value) }
+        #expect(answers[0].0 == 200 && answers[0].1 == "audio/wav")
+        for (status, type) in answers.dropFirst() {
+            #expect(status == 503)
+            #expect(type == "application/problem+json")
         }
         #expect(try await onThread { try server.waitForExit(timeout: 30) } == 0)
-        #expect(server.log.components(separatedBy: "job finished").count - 1 == 3)
+        #expect(server.log.contains(try Regex("cancelled=2 .*drain: queued jobs not started")))
+        #expect(!server.log.contains("drain deadline passed"))
     }
 
     /// From SIGTERM on no new work is taken, each way a client can ask: a new connection is

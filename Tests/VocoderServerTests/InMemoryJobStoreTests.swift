@@ -169,15 +169,20 @@ import Testing
         #expect(store.requestCancel("nope", reason: "x") == nil)
     }
 
-    @Test func theDrainCancelsWhatIsLeftAndCountsTheQueuedOnes() throws {
+    /// Closing starts no queued job: they are cancelled at once with a reason (and returned, to
+    /// be counted); the deadline's abandon then stops the running one at its next step.
+    @Test func closingCancelsTheQueuedJobsAndTheDeadlineTheRunningOne() throws {
         let store = InMemoryJobStore(ttl: 60, maxResultBytes: 1000)
         try store.submit(makeRecord("run"), holdResult: false)
         try store.submit(makeRecord("wait"), holdResult: false)
         let claim = try #require(store.claim())
-        store.close()
-        let (count, finished) = store.abandon()
-        #expect(count == 2 && finished.map(\.id) == ["wait"])
-        #expect(store.reportProgress(claim, stepsDone: 1) == .cancelRequested)
+        let notStarted = store.close()
+        #expect(notStarted.map(\.id) == ["wait"])
+        #expect(notStarted.first?.status == .cancelled && notStarted.first?.error == InMemoryJobStore.notStartedReason)
         #expect(store.claim() == nil, "closed and empty")
+        #expect(store.reportProgress(claim, stepsDone: 1) == .running)
+        let (count, finished) = store.abandon()
+        #expect(count == 1 && finished.isEmpty)
+        #expect(store.reportProgress(claim, stepsDone: 2) == .cancelRequested)
     }
 }

@@ -120,9 +120,16 @@ public final class InMemoryJobStore: JobStore {
     /// The sweep is scheduled by the service.
     public func start() {}
 
-    public func close() {
+    @discardableResult
+    public func close() -> [JobRecord] {
         queue.close()
+        return queue.removeAll().compactMap { id in
+            requestCancel(id, reason: InMemoryJobStore.notStartedReason).flatMap { $0.cancelledNow ? $0.record : nil }
+        }
     }
+
+    /// Why a queued job did not run: the process began to drain before a worker took it.
+    static let notStartedReason = "not started: the server is shutting down; submit it again (elsewhere or later)"
 
     public func abandon() -> (count: Int, finished: [JobRecord]) {
         _ = queue.removeAll()

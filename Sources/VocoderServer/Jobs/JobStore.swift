@@ -51,9 +51,12 @@ public protocol JobStore: Sendable {
 
     /// Starts what the store runs in the background (expiry, lease renewal).
     func start()
-    /// This process takes no new work from now on. In memory the queued jobs still run (no one
-    /// else could); a shared store's queue is left to the other instances.
-    func close()
+    /// This process takes no new work from now on. In memory the queued jobs are cancelled
+    /// with a reason (no one else could run them, and a drain runs only what it has started,
+    /// so that `drain-timeout` need cover one job, not a queue of them); a shared store's queue
+    /// is left to the other instances. Returns the records of the jobs it finished here.
+    @discardableResult
+    func close() -> [JobRecord]
     /// The drain deadline passed: gives up what this process still has. In memory the
     /// unfinished jobs are cancelled (a running one at its next step); a shared store hands its
     /// running jobs back to the queue. Returns how many it gave up, and the records of those it

@@ -297,8 +297,11 @@ public final class RedisJobStore: JobStore {
         }
     }
 
-    public func close() {
+    /// The queue stays to the other instances: nothing is finished here.
+    @discardableResult
+    public func close() -> [JobRecord] {
         closed.store(true, ordering: .relaxed)
+        return []
     }
 
     @discardableResult
