@@ -135,7 +135,9 @@ public final class HTTPServer: Sendable {
     private func rejectOverCapacity(_ socket: Socket) {
         let error = HTTPError(.unavailable, "the server has \(limits.maxConnections) open connections; retry shortly",
                               headers: ["Retry-After": "1"])
-        let bytes = HTTPResponse(problem: error).serialized(requestMethod: nil, keepAlive: false)
+        var response = HTTPResponse(problem: error)
+        response.headers.set(RequestID.field, RequestID.generate())
+        let bytes = response.serialized(requestMethod: nil, keepAlive: false)
         _ = bytes.withUnsafeBytes { try? socket.send($0) }
         // Take what the client already sent so that closing does not reset the connection
         // before it reads the 503 (RFC 9112 §9.6), then close by dropping the socket.
