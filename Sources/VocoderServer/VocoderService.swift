@@ -1,6 +1,7 @@
 import DiffWave
 import Dispatch
 import Foundation
+import HTTP
 import Logging
 import Synchronization
 
@@ -112,15 +113,19 @@ public final class VocoderService: Sendable {
 
     /// Records and queues a job. `holdResult`: a synchronous request will read the audio; it is
     /// kept from byte-cap eviction until `release(_:)`.
-    public func submit(_ spec: JobSpec, holdResult: Bool = false) throws(ServiceError) -> JobRecord {
-        let record = JobRecord(id: Self.newJobID(), spec: spec, steps: engine.steps(spec.schedule))
+    /// `requestID`: the request that made it (`X-Request-Id`), recorded for its log lines and status.
+    public func submit(_ spec: JobSpec, holdResult: Bool = false, requestID: String? = nil) throws(ServiceError) -> JobRecord {
+        var record = JobRecord(id: Self.newJobID(), spec: spec, steps: engine.steps(spec.schedule))
+        record.requestID = requestID
+        record.modelDigest = engine.identity.digest
         if isDraining { throw .shuttingDown }
         store.insert(record)
         if holdResult { store.hold(record.id) }
         switch queue.enqueue(record.id) {
         case .queued:
-            logger.info("job queued", metadata: ["job": "\(record.id)", "schedule": "\(spec.schedule.rawValue)", "seed": "\(spec.seed)",
-                                                 "precision": "\(spec.precision.rawValue)"])
+            logger.info("job queued", metadata: record.logMetadata.merging([
+                "schedule": "\(spec.schedule.rawValue)", "seed": "\(spec.seed)", "precision": "\(spec.precision.rawValue)",
+            ]) { $1 })
             return record
         case .full:
             store.remove(record.id)
@@ -184,15 +189,20 @@ public final class VocoderService: Sendable {
         case requested(JobSnapshot)
     }
 
-    /// DELETE: removes a finished job, else asks it to stop.
-    public func cancel(_ id: String) throws(ServiceError) -> CancelOutcome {
+    /// DELETE: removes a finished job, else asks it to stop. `requestID`: the DELETE's own, for
+    /// its log line (which names the job's too).
+    public func cancel(_ id: String, requestID: String? = nil) throws(ServiceError) -> CancelOutcome {
         let record = try record(id)
         if record.status.isFinished {
             store.remove(id)
             return .removed
         }
         cancel(job: id)
-        logger.info("job cancel requested", metadata: ["job": "\(id)", "status": "\(store.record(id)?.status.rawValue ?? "removed")"])
+        var metadata = record.logMetadata
+        metadata["job_request_id"] = metadata[LogField.requestID]
+        metadata[LogField.requestID] = requestID.map { .string($0) }
+        metadata["job_status"] = "\(store.record(id)?.status.rawValue ?? "removed")"
+        logger.info("job cancel requested", metadata: metadata)
         return .requested(try status(id))
     }
 

@@ -1,17 +1,19 @@
 import HTTP
 
 extension HTTPError {
-    /// The one place service errors get their HTTP status, by their case. 503s carry
-    /// `Retry-After` (`retryAfter`, whole seconds).
+    /// The one place service errors get their problem type, and so their HTTP status, by their
+    /// case. 503s carry `Retry-After` (`retryAfter`, whole seconds).
     init(_ error: ServiceError, retryAfter: String) {
         let message = error.description
         switch error {
-        case .queueFull, .shuttingDown, .cancelledByShutdown:
-            self.init(.unavailable, message, headers: ["Retry-After": retryAfter])
-        case .jobNotFound: self.init(.notFound, message)
-        case .notFinished, .noAudio: self.init(.conflict, message)
-        case .audioGone: self.init(.gone, message)
-        case .jobFailed: self.init(.internal, message)
+        case .queueFull: self.init(.queueFull, message, headers: ["Retry-After": retryAfter])
+        case .shuttingDown: self.init(.shuttingDown, message, headers: ["Retry-After": retryAfter])
+        case .cancelledByShutdown: self.init(.cancelledByShutdown, message, headers: ["Retry-After": retryAfter])
+        case .jobNotFound: self.init(.jobNotFound, message)
+        case .notFinished: self.init(.jobNotFinished, message)
+        case .noAudio: self.init(.jobHasNoAudio, message)
+        case .audioGone: self.init(.audioExpired, message)
+        case .jobFailed: self.init(.jobFailed, message)
         }
     }
 }

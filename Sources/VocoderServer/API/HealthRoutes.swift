@@ -12,7 +12,7 @@ struct HealthRoutes: Sendable {
     /// Ready while the model is loaded (it is, once the service exists) and not draining.
     func readyz() throws(HTTPError) -> HTTPResponse {
         if service.isDraining {
-            throw HTTPError(.unavailable, "draining: finishing accepted jobs before shutdown",
+            throw HTTPError(.shuttingDown, "draining: finishing accepted jobs before shutdown",
                             headers: ["Retry-After": service.retryAfterValue])
         }
         return HTTPResponse(contentType: "application/json", body: Data(#"{"status":"ready"}"#.utf8))

@@ -20,13 +20,13 @@ struct SamplingRequest {
     init(_ request: HTTPRequest, defaultPrecision: Precision) throws(HTTPError) {
         if let value = request.queryValue("schedule") {
             guard let kind = NoiseSchedule.Kind(rawValue: value) else {
-                throw HTTPError(.unprocessable, "schedule must be 'fast' or 'full', got '\(value)'")
+                throw HTTPError(.schedule, "schedule must be 'fast' or 'full', got '\(value)'")
             }
             schedule = kind
         }
         if let value = request.queryValue("seed") {
             guard let parsed = UInt64(value) else {
-                throw HTTPError(.malformed, "seed must be an integer in 0...\(UInt64.max), got '\(value)'")
+                throw HTTPError(.invalidParameter, "seed must be an integer in 0...\(UInt64.max), got '\(value)'")
             }
             seed = parsed
         } else {
@@ -38,7 +38,7 @@ struct SamplingRequest {
         if request.headers.tokens(for: "Prefer").contains("respond-async") { respondAsync = true }
         if let value = request.queryValue("format") {
             guard let parsed = AudioFormat(rawValue: value) else {
-                throw HTTPError(.malformed, "format must be one of wav, wav-f32, flac, ogg; got '\(value)'")
+                throw HTTPError(.invalidParameter, "format must be one of wav, wav-f32, flac, ogg; got '\(value)'")
             }
             format = parsed
         } else if let accept = request.headers["Accept"] {
@@ -55,10 +55,10 @@ struct SamplingRequest {
         precision = defaultPrecision
         if let value = request.queryValue("precision") {
             guard let parsed = Precision(rawValue: value) else {
-                throw HTTPError(.unprocessable, "precision must be 'f32' or 'bf16', got '\(value)'")
+                throw HTTPError(.precisionUnavailable, "precision must be 'f32' or 'bf16', got '\(value)'")
             }
             guard parsed.isAvailable else {
-                throw HTTPError(.unprocessable, "precision '\(value)' is not available on this server (its CPU has no AVX512-BF16); use f32")
+                throw HTTPError(.precisionUnavailable, "precision '\(value)' is not available on this server (its CPU has no AVX512-BF16); use f32")
             }
             precision = parsed
         }
@@ -74,7 +74,7 @@ struct SamplingRequest {
         }
         let index = try resolve(label ?? body)
         if let label, let body, try resolve(body) != index {
-            throw HTTPError(.unprocessable, "the query's label \(label) and the body's label \(body) disagree")
+            throw HTTPError(.label, "the query's label \(label) and the body's label \(body) disagree")
         }
         return index
     }
@@ -84,7 +84,7 @@ struct SamplingRequest {
         switch value.lowercased() {
         case "true", "1", "yes": return true
         case "false", "0", "no": return false
-        default: throw HTTPError(.malformed, "\(name) must be true or false, got '\(value)'")
+        default: throw HTTPError(.invalidParameter, "\(name) must be true or false, got '\(value)'")
         }
     }
 

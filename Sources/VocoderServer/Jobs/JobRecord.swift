@@ -36,6 +36,10 @@ public struct JobRecord: Sendable {
     /// Set by DELETE (or the drain deadline); a running job stops at its next step.
     public var cancelRequested = false
     public var result: ResultLocation = .none
+    /// The id of the request that made the job (`X-Request-Id`), on every log line of the job.
+    public var requestID: String?
+    /// The digest of the model that runs it (`sha256:<hex>`, `ModelIdentity.digest`).
+    public var modelDigest: String?
 
     public init(id: String, spec: JobSpec, steps: Int, createdAt: Date = Date()) {
         self.id = id

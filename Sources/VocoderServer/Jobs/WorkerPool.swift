@@ -76,10 +76,10 @@ final class WorkerPool: Sendable {
                 r.computeSeconds = elapsed()
                 r.finishedAt = Date()
             }
-            logger.info("job finished", metadata: [
-                "job": "\(id)", "status": "succeeded", "audio_s": "\(seconds)",
+            logger.info("job finished", metadata: record.logMetadata.merging([
+                "job_status": "succeeded", "audio_s": "\(seconds)",
                 "compute_s": "\(String(format: "%.3f", elapsed()))", "schedule": "\(record.spec.schedule.rawValue)",
-                "precision": "\(record.spec.precision.rawValue)"])
+                "precision": "\(record.spec.precision.rawValue)"]) { $1 })
         } catch {
             finished = store.update(id) { r in
                 r.status = error.code == .cancelled ? .cancelled : .failed
@@ -87,8 +87,8 @@ final class WorkerPool: Sendable {
                 r.computeSeconds = elapsed()
                 r.finishedAt = Date()
             }
-            logger.info("job finished", metadata: [
-                "job": "\(id)", "status": "\(finished?.status.rawValue ?? "removed")", "error": "\(error.message)"])
+            logger.info("job finished", metadata: record.logMetadata.merging([
+                "job_status": "\(finished?.status.rawValue ?? "removed")", "error": "\(error.message)"]) { $1 })
         }
         if let finished { onFinish(finished) }
     }
