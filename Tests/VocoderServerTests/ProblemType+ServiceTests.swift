@@ -72,5 +72,17 @@ import HTTP
             }
             #expect(full?.problem?.type == "/problems/queue-full", "a full queue")
         }
+        try await withService({ $0.maxDecodedBodyBytes = 1000; $0.maxResultBytes = 0 }) { service, router in
+            let bomb = try Gzip.compress(NPY.encode(testMel(frames: 200)))
+            let tooLarge = try await router.send(.post, "/vocode", headers: ["Content-Type": "application/x-npy", "Content-Encoding": "gzip"], body: bomb)
+            #expect(tooLarge.status.code == 413 && tooLarge.problem?.type == "/problems/input-too-large", "past max-decoded-body-bytes: \(tooLarge.text)")
+            // No result is retained: once answered, the audio is gone.
+            let sync = try await router.vocode(testMel(frames: 2))
+            let again = try await router.send(.get, "/jobs/\(try #require(sync.headers["X-Job-Id"]))/audio")
+            #expect(again.status.code == 410 && again.problem?.type == "/problems/audio-expired", "an evicted result: \(again.text)")
+            service.drain()
+            let draining = try await router.send(.get, "/readyz"), refused = try await router.vocode(testMel(frames: 2))
+            #expect(draining.problem?.type == "/problems/shutting-down" && refused.problem?.type == "/problems/shutting-down")
+        }
     }
 }
