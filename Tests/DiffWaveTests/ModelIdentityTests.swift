@@ -13,6 +13,12 @@ import Testing
         #expect(try ModelIdentity.checkpoint(at: Fixtures.url("tiny_class.pt")).sha256 != identity.sha256)
     }
 
+    @Test func theAudioCommentNamesDigestAndFile() {
+        let hex = String(repeating: "0f", count: 32)
+        #expect(ModelIdentity(sha256: hex, fileName: "lj.pt").audioComment == "model sha256:\(hex) (lj.pt)")
+        #expect(ModelIdentity(sha256: hex, fileName: nil).audioComment == "model sha256:\(hex)")
+    }
+
     @Test func anUnreadableCheckpointIsAnIOError() {
         let error = caught { _ = try ModelIdentity.checkpoint(at: URL(fileURLWithPath: "/nonexistent/model.pt")) }
         #expect(error?.code == .io)

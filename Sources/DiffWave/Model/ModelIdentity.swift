@@ -18,6 +18,12 @@ public struct ModelIdentity: Sendable, Equatable, Codable {
     /// `sha256:<hex>`, as `X-Model-Digest`, job records and audio metadata carry it.
     public var digest: String { "sha256:" + sha256 }
 
+    /// What an audio file says of the model that made it (its metadata comment): the digest,
+    /// then the file name when there is one.
+    public var audioComment: String {
+        "model \(digest)" + (fileName.map { " (\($0))" } ?? "")
+    }
+
     /// The identity of the checkpoint file at `url`: its bytes' SHA-256.
     public static func checkpoint(at url: URL) throws(DiffWaveError) -> ModelIdentity {
         let data: Data

@@ -56,9 +56,6 @@ public final class VocodingEngine: Sendable {
         return (audio, Double(samples.count) / Double(model.config.sampleRate))
     }
 
-    /// What every audio file says of the model that made it (its metadata comment): the
-    /// digest, then the file name when there is one.
-    var audioComment: String {
-        "model \(identity.digest)" + (identity.fileName.map { " (\($0))" } ?? "")
-    }
+    /// What every audio file says of the model that made it (`ModelIdentity.audioComment`).
+    var audioComment: String { identity.audioComment }
 }
