@@ -87,8 +87,9 @@ public struct JSONLogHandler: LogHandler {
     private static let outputLock = Mutex(())
 
     /// Writes a line to standard output whole: one write per line, under a lock, so lines of
-    /// concurrent threads never interleave.
+    /// concurrent threads never interleave. A closed or full output loses the line rather than
+    /// stopping the server.
     public static let standardOutput: @Sendable (String) -> Void = { line in
-        outputLock.withLock { _ in FileHandle.standardOutput.write(Data(line.utf8)) }
+        outputLock.withLock { _ in try? FileHandle.standardOutput.write(contentsOf: Data(line.utf8)) }
     }
 }
