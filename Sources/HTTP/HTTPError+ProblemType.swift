@@ -57,6 +57,9 @@ extension HTTPError.Code {
         case .unavailable:
             ProblemType("unavailable", title: "Service unavailable", code: .unavailable,
                 summary: "The server cannot take the request now (e.g. every connection slot is taken); retry after the Retry-After seconds.")
+        case .clientClosedRequest:
+            ProblemType("client-closed-request", title: "Client closed request", code: .clientClosedRequest,
+                summary: "The client closed its connection before its answer (nginx's 499), and a synchronous request's job was cancelled. Never sent: it names the request's log line.")
         case .versionNotSupported:
             ProblemType("http-version-not-supported", title: "HTTP version not supported", code: .versionNotSupported,
                 summary: "Only HTTP/1.x is served.")

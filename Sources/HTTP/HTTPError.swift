@@ -44,6 +44,8 @@ public struct HTTPError: Error, Equatable, Sendable, CustomStringConvertible {
         case unavailable
         /// A major HTTP version other than 1.
         case versionNotSupported
+        /// The client closed its connection before the answer (nginx's 499); only ever logged.
+        case clientClosedRequest
     }
 
     public let code: Code
@@ -87,6 +89,7 @@ public struct HTTPError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notImplemented: .notImplemented
         case .unavailable: .serviceUnavailable
         case .versionNotSupported: .httpVersionNotSupported
+        case .clientClosedRequest: .clientClosedRequest
         }
     }
 

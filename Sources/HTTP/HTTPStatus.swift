@@ -42,6 +42,9 @@ public struct HTTPStatus: Hashable, Sendable, CustomStringConvertible {
     public static let notImplemented = HTTPStatus(code: 501)
     public static let serviceUnavailable = HTTPStatus(code: 503)
     public static let httpVersionNotSupported = HTTPStatus(code: 505)
+    /// Not RFC 9110's: nginx's log code for a client that closed its connection before the
+    /// answer. Never sent, only logged (and counted).
+    public static let clientClosedRequest = HTTPStatus(code: 499, reasonPhrase: "Client Closed Request")
 
     private static let reasonPhrases: [Int: String] = [
         100: "Continue", 101: "Switching Protocols",

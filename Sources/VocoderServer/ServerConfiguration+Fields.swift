@@ -70,7 +70,7 @@ extension ServerConfiguration {
         int("bf16-memory-budget-mb", "The same for a bf16 job (bf16 caches all layers up to 11 s of audio in the default)", \.bf16MemoryBudgetMB),
         seconds("job-ttl", "How long a finished job's status and audio are kept", \.jobTTL),
         int("max-result-bytes", "Total bytes of finished audio retained; the oldest results are dropped beyond it (410)", \.maxResultBytes),
-        seconds("sync-timeout", "How long a synchronous request waits for its audio before answering 202 + Location", \.syncTimeout),
+        seconds("sync-timeout", "How long a synchronous request waits for its audio; past it the job is cancelled and the answer is 503", \.syncTimeout),
         seconds("drain-timeout", "On SIGTERM/SIGINT, how long running and queued jobs may take before the rest are cancelled", \.drainTimeout),
         seconds("retry-after", "Retry-After sent with 503 (queue full, draining)", \.retryAfter),
         int("max-body-bytes", "Largest request body; a larger Content-Length is refused (413) before it is read", \.http.maxBodyBytes),

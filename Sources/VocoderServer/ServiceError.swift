@@ -19,6 +19,11 @@ public enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
     case jobFailed(id: String, reason: String)
     /// A synchronous request's job was cancelled by the drain deadline.
     case cancelledByShutdown(id: String)
+    /// A synchronous request had no audio within `sync-timeout`: its job was cancelled, since
+    /// no one would fetch it.
+    case syncTimedOut(id: String, seconds: Double)
+    /// A synchronous request's client went away before its answer: its job was cancelled.
+    case clientGone(id: String)
 
     public var description: String {
         switch self {
@@ -30,6 +35,9 @@ public enum ServiceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .audioGone(let id): "job \(id)'s audio is no longer kept (expired or evicted to stay under max-result-bytes)"
         case .jobFailed(let id, let reason): "job \(id) failed: \(reason)"
         case .cancelledByShutdown(let id): "job \(id) was cancelled: the server is shutting down"
+        case .syncTimedOut(let id, let seconds):
+            "no audio within sync-timeout (\(seconds) s), so job \(id) was cancelled; retry later, or send Prefer: respond-async (with wait=N) and poll /jobs/<id>"
+        case .clientGone(let id): "the client went away before its answer: job \(id) was cancelled"
         }
     }
 }

@@ -136,11 +136,35 @@ public final class VocoderService: Sendable {
         }
     }
 
-    /// Blocks the calling thread until the job finished, `sync-timeout` passed, or the client
-    /// has gone; true when it finished.
-    public func waitUntilFinished(_ id: String, clientHasGone: () -> Bool = { false }) -> Bool {
-        let deadline = ContinuousClock.now + configuration.syncTimeout
-        return waiters.wait(for: id, deadline: deadline, clientHasGone: clientHasGone) == .finished
+    /// A waiting request's audio: blocks the calling thread until job `id` finished (then its
+    /// audio, or why there is none), `timeout` passed, or the client went away. No one will
+    /// fetch the audio of a client that went away, nor a synchronous request's whose wait ran
+    /// out (`abandonOnTimeout`): that job is cancelled, removed if still queued, stopped at its
+    /// next step if running (`clientGone`, `syncTimedOut`). Nil when the wait ran out and the
+    /// job is kept (`Prefer: respond-async, wait=N`).
+    public func audioWhenDone(_ id: String, within timeout: Duration, abandonOnTimeout: Bool,
+                              clientHasGone: () -> Bool = { false }) throws(ServiceError) -> JobAudio? {
+        switch waiters.wait(for: id, deadline: ContinuousClock.now + timeout, clientHasGone: clientHasGone) {
+        case .finished:
+            return try finishedAudio(id)
+        case .clientGone:
+            abandon(id, reason: "client_gone")
+            throw .clientGone(id: id)
+        case .timedOut:
+            guard abandonOnTimeout else { return nil }
+            abandon(id, reason: "sync_timeout")
+            // It may have finished between the deadline and the cancel.
+            if store.record(id)?.status == .succeeded { return try finishedAudio(id) }
+            throw .syncTimedOut(id: id, seconds: Self.seconds(timeout))
+        }
+    }
+
+    /// Cancels a job whose synchronous requester will not read it, and counts it.
+    private func abandon(_ id: String, reason: String) {
+        cancel(job: id)
+        metrics.recordAbandonedJob(reason: reason)
+        logger.info("job abandoned", metadata: ["job": "\(id)", "reason": "\(reason)",
+                                                "status": "\(store.record(id)?.status.rawValue ?? "removed")"])
     }
 
     /// A synchronous request has read (or given up on) its job's audio.
@@ -173,7 +197,7 @@ public final class VocoderService: Sendable {
     /// The answer to a synchronous request whose job finished. Its input was validated before
     /// it was queued, so a failure is the server's; a job the drain deadline cancelled is
     /// `cancelledByShutdown` (retry elsewhere or later); one cancelled by a DELETE has no audio.
-    public func syncAudio(_ id: String) throws(ServiceError) -> JobAudio {
+    private func finishedAudio(_ id: String) throws(ServiceError) -> JobAudio {
         let record = try record(id)
         switch record.status {
         case .failed: throw .jobFailed(id: id, reason: record.error ?? "unknown error")

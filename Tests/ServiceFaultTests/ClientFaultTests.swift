@@ -28,6 +28,59 @@ import TestSupport
         #expect(try server.terminate() == 0)
     }
 
+    /// No work for no one: a synchronous client that closes its connection mid-job has its job
+    /// cancelled (the server sees the EOF while the request waits, as nginx does), and the job
+    /// waiting behind it on the one worker starts within about one diffusion step.
+    @Test func aSyncClientThatClosesMidJobFreesTheWorkerForTheNext() async throws {
+        let server = try ServiceProcess(["--workers", "1", "--threads-per-job", "1", "--queue", "4"])
+        try await onThread {
+            let observer = try server.client()
+            func running() throws -> Bool {
+                try observer.request("GET", "/metrics").text.contains(#"diffwave_jobs{state="running"} 1"#)
+            }
+            let leaving = try server.client()
+            try leaving.sendRequest("POST", "/vocode?schedule=full&seed=1", headers: [("Content-Type", "application/x-npy")],
+                                    body: Bodies.mel(frames: 800))
+            let deadline = Date().addingTimeInterval(20)
+            while try !running(), Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+            let queued = try observer.request("POST", "/vocode?async=true&seed=2", headers: [("Content-Type", "application/x-npy")],
+                                              body: Bodies.mel(frames: 2))
+            #expect(queued.status == 202)
+            let next = try #require(queued.header("X-Job-Id"))
+            #expect(queued.json?["status"] as? String == "queued")
+
+            let closedAt = Date()
+            leaving.shutdown()
+            var nextJob: [String: Any] = [:]
+            while Date() < closedAt.addingTimeInterval(20) {
+                nextJob = try observer.request("GET", "/jobs/\(next)").json ?? [:]
+                if nextJob["status"] as? String == "succeeded" { break }
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            #expect(nextJob["status"] as? String == "succeeded")
+
+            // The abandoned job: cancelled part-way, counted.
+            let line = try #require(server.log.split(separator: "\n").first { $0.contains("job abandoned") && $0.contains("client_gone") })
+            let id = try #require(line.split(separator: " ").first { $0.hasPrefix("job=") }).dropFirst(4)
+            let abandoned = try #require(try observer.request("GET", "/jobs/\(id)").json)
+            #expect(abandoned["status"] as? String == "cancelled")
+            let progress = try #require(abandoned["progress"] as? Double)
+            #expect(progress > 0 && progress < 1)
+            #expect(try observer.request("GET", "/metrics").text.contains(#"diffwave_abandoned_jobs_total{reason="client_gone"} 1"#))
+
+            // Within one step: from the close, the client check (every 0.25 s), then at most the
+            // step that was running; the next job starts as the cancelled one ends.
+            let parse = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+            let stepSeconds = try #require(abandoned["compute_seconds"] as? Double) / (progress * 50)
+            let cancelledAt = try parse.parse(try #require(abandoned["finished_at"] as? String))
+            let nextStarted = try parse.parse(try #require(nextJob["started_at"] as? String))
+            #expect(cancelledAt.timeIntervalSince(closedAt) < 0.25 + 2 * stepSeconds + 0.25,
+                    "cancelled \(cancelledAt.timeIntervalSince(closedAt)) s after the close; a step takes \(stepSeconds) s")
+            #expect(nextStarted.timeIntervalSince(cancelledAt) < 0.1)
+        }
+        #expect(try server.terminate() == 0)
+    }
+
     @Test func disconnectMidDownloadLeavesTheServerServing() async throws {
         let server = try ServiceProcess(["--workers", "2"])
         try await onThread {

@@ -10,6 +10,7 @@ import Testing
         (.notFinished(id: "j", status: .running), 409, "/problems/job-not-finished"),
         (.noAudio(id: "j", status: .cancelled, reason: nil), 409, "/problems/job-has-no-audio"),
         (.audioGone(id: "j"), 410, "/problems/audio-expired"), (.jobFailed(id: "j", reason: "boom"), 500, "/problems/job-failed"),
+        (.syncTimedOut(id: "j", seconds: 1), 503, "/problems/sync-timeout"), (.clientGone(id: "j"), 499, "/problems/client-closed-request"),
     ])
     func serviceErrorsGetTheirTypeAndStatus(_ error: ServiceError, _ status: Int, _ type: String) {
         let http = HTTPError(error, retryAfter: "7")

@@ -113,7 +113,7 @@ import HTTP
         try await withService { service, router in
             // A spec that skipped validation: the engine refuses it.
             let job = try service.submit(JobSpec(input: .samples(32), schedule: .fast, seed: 1, format: .wav))
-            #expect(service.waitUntilFinished(job.id))
+            #expect(throws: ServiceError.self) { try service.audioWhenDone(job.id, within: .seconds(10), abandonOnTimeout: false) }
             let snapshot = try await router.jobStatus(job.id)
             #expect(snapshot.status == .failed)
             #expect(snapshot.error?.contains("needs a mel spectrogram") == true)

@@ -72,6 +72,10 @@ import HTTP
             }
             #expect(full?.problem?.type == "/problems/queue-full", "a full queue")
         }
+        try await withService({ $0.syncTimeout = .milliseconds(50) }) { _, router in
+            let late = try await router.vocode(testMel(frames: 200), query: "schedule=full")
+            #expect(late.status.code == 503 && late.problem?.type == "/problems/sync-timeout", "past sync-timeout: \(late.text)")
+        }
         try await withService({ $0.maxDecodedBodyBytes = 1000; $0.maxResultBytes = 0 }) { service, router in
             let bomb = try Gzip.compress(NPY.encode(testMel(frames: 200)))
             let tooLarge = try await router.send(.post, "/vocode", headers: ["Content-Type": "application/x-npy", "Content-Encoding": "gzip"], body: bomb)

@@ -19,6 +19,22 @@ import HTTP
         }
     }
 
+    /// The query's label, the body's, or both when they name the same class (by number or name).
+    @Test func classIndexFromTheQueryTheBodyOrBoth() throws {
+        let digits = Conditioning.label(ClassLabels(count: 3, names: ["zero", "one", "two"]))
+        #expect(try options("label=2").classIndex(body: nil, conditioning: digits) == 2)
+        #expect(try options("label=two").classIndex(body: nil, conditioning: digits) == 2)
+        #expect(try options("").classIndex(body: .name("one"), conditioning: digits) == 1)
+        #expect(try options("label=1").classIndex(body: .name("one"), conditioning: digits) == 1)
+        #expect(try options("").classIndex(body: nil, conditioning: .mel) == nil)
+        #expect(throws: HTTPError(.label, "the query's label 2 and the body's label 'one' disagree")) {
+            try options("label=2").classIndex(body: .name("one"), conditioning: digits)
+        }
+        #expect(throws: HTTPError(.label, "this model has no classes: it takes no label (got 'one')")) {
+            try options("").classIndex(body: .name("one"), conditioning: .mel)
+        }
+    }
+
     @Test func defaults() throws {
         let a = try options(""), b = try options("")
         #expect(a.schedule == .fast && a.format == .wav && !a.respondAsync && a.strict && a.precision == .float32)
@@ -69,6 +85,12 @@ import HTTP
         #expect(try options("", ["Prefer": "Respond-Async"]).respondAsync)
         #expect(try options("", ["Prefer": "wait=10"]).respondAsync == false)
         #expect(try options("async=false", ["Prefer": "respond-async"]).respondAsync, "either asks for async")
+        // RFC 7240 §4.3: wait=N (delta-seconds) with respond-async; anything else is ignored.
+        #expect(try options("", ["Prefer": "respond-async, wait=10"]).asyncWait == .seconds(10))
+        #expect(try options("", ["Prefer": "respond-async"]).asyncWait == nil)
+        #expect(try options("", ["Prefer": "respond-async, wait=soon"]).asyncWait == nil)
+        #expect(try options("", ["Prefer": "respond-async, wait=-1"]).asyncWait == nil)
+        #expect(try options("", ["Prefer": "wait=10"]).asyncWait == nil)
     }
 
     @Test func refusals() {

@@ -329,14 +329,64 @@ import HTTP
         }
     }
 
-    @Test func aSyncRequestThatOutwaitsSyncTimeoutGets202() async throws {
-        try await withService({ $0.syncTimeout = .milliseconds(50) }) { _, router in
+    /// Sync means audio or failure: past sync-timeout the job is cancelled (no one will fetch
+    /// it) and the answer is 503 + Retry-After, counted as abandoned.
+    @Test func aSyncRequestThatOutwaitsSyncTimeoutIs503AndItsJobCancelled() async throws {
+        try await withService({ $0.syncTimeout = .milliseconds(50) }) { service, router in
             let response = try await router.vocode(testMel(frames: 200), query: "schedule=full")
-            #expect(response.status == .accepted)
-            #expect(response.headers["Preference-Applied"] == "wait=0.05")
+            expectProblem(response, 503, "no audio within sync-timeout (0.05 s)")
+            #expect(response.headers["Retry-After"] == "2")
             let id = try #require(response.headers["X-Job-Id"])
-            #expect(response.headers["Location"] == "/jobs/\(id)")
-            #expect(try await router.send(.delete, "/jobs/\(id)").status == .ok)
+            let job = try await router.poll(id) { $0.status.isFinished }
+            #expect(job.status == .cancelled)
+            #expect(job.progress < 1)
+            #expect(String(decoding: service.metricsExposition(), as: UTF8.self)
+                .contains(#"diffwave_abandoned_jobs_total{reason="sync_timeout"} 1"#))
+        }
+    }
+
+    /// RFC 7240: `Prefer: respond-async, wait=N` waits up to N s for the audio, then answers
+    /// 202 + Location and keeps the job; a short job's audio comes within the wait.
+    @Test func preferRespondAsyncWithWaitKeepsTheJob() async throws {
+        try await withService { _, router in
+            let slow = try await router.vocode(testMel(frames: 200), query: "schedule=full",
+                                               headers: ["Content-Type": "application/x-npy", "Prefer": "respond-async, wait=0"])
+            #expect(slow.status == .accepted)
+            #expect(slow.headers["Preference-Applied"] == "respond-async, wait=0.0")
+            let id = try #require(slow.headers["X-Job-Id"])
+            #expect(slow.headers["Location"] == "/jobs/\(id)")
+            #expect(try await router.poll(id) { $0.status.isFinished }.status == .succeeded)
+
+            let quick = try await router.vocode(testMel(frames: 2), headers: ["Content-Type": "application/x-npy", "Prefer": "respond-async, wait=30"])
+            #expect(quick.status == .ok)
+            #expect(quick.headers["Content-Type"] == "audio/wav")
+        }
+    }
+
+    /// No work for no one: a synchronous client that goes away has its job cancelled (a
+    /// running one at its next step), counted; the job waiting behind it starts.
+    @Test func aSyncClientThatGoesAwayHasItsJobCancelled() async throws {
+        try await withService { service, router in
+            let gone = Locked(false)
+            var request = try HTTPRequest(method: .post, target: "/vocode?schedule=full&seed=1",
+                                          headers: ["Content-Type": "application/x-npy"], body: NPY.encode(testMel(frames: 200)))
+            request.clientHasGone = { gone.withLock { $0 } }
+            let sent = request
+            let answer = Task { try await onThread { router.respond(to: sent) } }
+            #expect(try await eventually { service.store.countsByStatus()[.running, default: 0] == 1 })
+            let waiting = try await router.send(.post, "/vocode?async=true&seed=2", headers: ["Content-Type": "application/x-npy"],
+                                                body: NPY.encode(testMel(frames: 2)))
+            let next = try #require(waiting.headers["X-Job-Id"])
+            gone.withLock { $0 = true }
+            let response = try await answer.value
+            #expect(response.status.code == 499)
+            let id = try #require(response.headers["X-Job-Id"])
+            let cancelled = try await router.poll(id) { $0.status.isFinished }
+            #expect(cancelled.status == .cancelled)
+            #expect(cancelled.progress < 1)
+            #expect(try await router.poll(next) { $0.status.isFinished }.status == .succeeded)
+            #expect(String(decoding: service.metricsExposition(), as: UTF8.self)
+                .contains(#"diffwave_abandoned_jobs_total{reason="client_gone"} 1"#))
         }
     }
 
@@ -344,9 +394,8 @@ import HTTP
         // It was answered 409 Conflict, as if the client had asked at the wrong time.
         try await withService { service, router in
             let job = try service.submit(JobSpec(input: .samples(32), schedule: .fast, seed: 1, format: .wav))
-            #expect(service.waitUntilFinished(job.id))
             do throws(ServiceError) {
-                _ = try service.syncAudio(job.id)
+                _ = try service.audioWhenDone(job.id, within: .seconds(10), abandonOnTimeout: true)
                 Issue.record("a failed job answered")
             } catch {
                 guard case .jobFailed(_, let reason) = error else { Issue.record("\(error)"); return }

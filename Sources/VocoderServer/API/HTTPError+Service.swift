@@ -14,6 +14,12 @@ extension HTTPError {
         case .noAudio: self.init(.jobHasNoAudio, message)
         case .audioGone: self.init(.audioExpired, message)
         case .jobFailed: self.init(.jobFailed, message)
+        // A sync wait that ran out is 503, not 504 (this server is no gateway): the job could
+        // not be done in the time the server gives a synchronous request, which the queue's
+        // load usually explains; Retry-After says when to try again.
+        case .syncTimedOut: self.init(.syncTimedOut, message, headers: ["Retry-After": retryAfter])
+        // Never sent (no one reads it); the request's log line says why it ended, as nginx's 499 does.
+        case .clientGone: self.init(.clientClosedRequest, message)
         }
     }
 }

@@ -43,6 +43,12 @@ final class ServiceMetrics: Sendable {
         }
     }
 
+    /// A synchronous request's job cancelled because no one would fetch it: `client_gone` (its
+    /// client closed the connection) or `sync_timeout` (no audio within sync-timeout).
+    func recordAbandonedJob(reason: String) {
+        Counter(label: "diffwave_abandoned_jobs_total", dimensions: [("reason", reason)], factory: factory).increment()
+    }
+
     /// The Prometheus text exposition, with the gauges read at scrape time.
     func exposition(queueDepth: Int, jobs: [JobRecord.Status: Int], retainedBytes: Int) -> Data {
         Gauge(label: "diffwave_queue_depth", factory: factory).record(queueDepth)

@@ -20,6 +20,8 @@ extension ProblemType {
         summary: "The job failed or was cancelled, so it never will have audio; its status says why.")
     static let audioExpired = ProblemType("audio-expired", title: "Audio expired", code: .gone,
         summary: "The job succeeded, but its audio is no longer kept: job-ttl passed, or older results were dropped to stay under max-result-bytes.")
+    static let syncTimedOut = ProblemType("sync-timeout", title: "Synchronous wait ran out", code: .unavailable,
+        summary: "A synchronous request had no audio within sync-timeout, so its job was cancelled (no one would fetch it). Retry after the Retry-After seconds, or send Prefer: respond-async (with wait=N) and poll /jobs/<id>.")
     static let jobFailed = ProblemType("job-failed", title: "Job failed", code: .internal,
         summary: "A synchronous request's job failed after its input had been accepted: a fault of the server, not of the request.")
 
@@ -60,7 +62,7 @@ extension ProblemType {
     /// Every problem type a client of this service can meet: the service's, then the HTTP
     /// layer's generic ones. `GET /problems/<name>` describes each; openapi.yaml lists them.
     static let catalogue: [ProblemType] = [
-        .queueFull, .shuttingDown, .cancelledByShutdown, .jobNotFound, .jobNotFinished, .jobHasNoAudio, .audioExpired, .jobFailed,
+        .queueFull, .shuttingDown, .cancelledByShutdown, .syncTimedOut, .jobNotFound, .jobNotFinished, .jobHasNoAudio, .audioExpired, .jobFailed,
         .malformedArray, .malformedCompression, .inputTooLarge, .unusableInput, .melOutOfRange, .label, .schedule,
         .modelConfiguration, .jobCancelled, .engineFailure,
         .melTooLong, .tooManySamples, .wrongEndpoint, .invalidParameter, .precisionUnavailable,

@@ -7,7 +7,11 @@ struct SamplingRequest {
     var schedule: NoiseSchedule.Kind = .fast
     var seed: UInt64
     var format: AudioFormat = .wav
+    /// The answer may be the job's status (202 + Location) rather than the audio.
     var respondAsync = false
+    /// With `respondAsync`, how long to wait for the audio before answering 202 (RFC 7240
+    /// §4.3 `Prefer: respond-async, wait=N`); nil answers 202 at once.
+    var asyncWait: Duration?
     /// `strict=false` lets a mel outside [0, 1] through.
     var strict = true
     /// `resample=true`: an audio upload at another rate is resampled instead of refused.
@@ -34,8 +38,15 @@ struct SamplingRequest {
             seed = UInt64.random(in: 0...UInt64.max)
         }
         respondAsync = try Self.flag(request, "async") ?? false
-        // RFC 7240 §4.1: `Prefer: respond-async` asks for an asynchronous answer.
-        if request.headers.tokens(for: "Prefer").contains("respond-async") { respondAsync = true }
+        // RFC 7240 §4.1: `Prefer: respond-async` asks for an asynchronous answer; §4.3: with
+        // `wait=N` (delta-seconds) the client would rather have the audio if it comes within N s.
+        // A `wait` that is not delta-seconds is ignored, as preferences a server cannot use are.
+        let preferences = request.headers.tokens(for: "Prefer")
+        if preferences.contains("respond-async") {
+            respondAsync = true
+            asyncWait = preferences.lazy.compactMap { $0.hasPrefix("wait=") ? Int($0.dropFirst(5)) : nil }
+                .first { $0 >= 0 }.map { .seconds($0) }
+        }
         if let value = request.queryValue("format") {
             guard let parsed = AudioFormat(rawValue: value) else {
                 throw HTTPError(.invalidParameter, "format must be one of wav, wav-f32, flac, ogg; got '\(value)'")
@@ -74,7 +85,8 @@ struct SamplingRequest {
         }
         let index = try resolve(label ?? body)
         if let label, let body, try resolve(body) != index {
-            throw HTTPError(.label, "the query's label \(label) and the body's label \(body) disagree")
+            // A label error like the others, so that it answers as they do (HTTPError+Engine).
+            throw HTTPError(DiffWaveError(.label, "the query's label \(label) and the body's label \(body) disagree"))
         }
         return index
     }

@@ -37,7 +37,7 @@ struct VocodeRoute: Sendable {
         let label = try options.classIndex(body: bodyLabel, conditioning: config.conditioning)
         return try run(JobSpec(input: .mel(mel), schedule: options.schedule, seed: options.seed, format: options.format,
                                precision: options.precision, label: label),
-                       respondAsync: options.respondAsync, request: request)
+                       options: options, request: request)
     }
 
     private struct GenerateBody: Decodable {
@@ -95,27 +95,43 @@ struct VocodeRoute: Sendable {
         let label = try options.classIndex(body: body.label, conditioning: config.conditioning)
         return try run(JobSpec(input: .samples(samples), schedule: options.schedule, seed: options.seed, format: options.format,
                                precision: options.precision, label: label),
-                       respondAsync: options.respondAsync, request: request)
+                       options: options, request: request)
     }
 
-    /// Queues the job; a synchronous request then blocks this connection's thread until the
-    /// job finishes, `sync-timeout` passes (202 then) or the client goes away.
-    private func run(_ spec: JobSpec, respondAsync: Bool, request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
-        let job = try service.answering { () throws(ServiceError) in try service.submit(spec, holdResult: !respondAsync, requestID: request.requestID) }
-        if !respondAsync {
+    /// Queues the job. A synchronous request then blocks this connection's thread until the
+    /// job finishes: 200 with the audio, or an error (never a 2xx without audio, so that `curl
+    /// -f -o out.wav` writes audio or fails): after `sync-timeout` its job is cancelled (503),
+    /// as it is when the client goes away. `Prefer: respond-async, wait=N` waits up to N s (at
+    /// most `sync-timeout`) for the audio, then answers 202 + Location and keeps the job;
+    /// `async=true` or `Prefer: respond-async` alone answers 202 at once.
+    private func run(_ spec: JobSpec, options: SamplingRequest, request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
+        let syncTimeout = service.configuration.syncTimeout
+        let wait: Duration? = options.respondAsync ? options.asyncWait.map { min($0, syncTimeout) } : syncTimeout
+        let job = try service.answering { () throws(ServiceError) in try service.submit(spec, holdResult: wait != nil, requestID: request.requestID) }
+        if let wait {
             // Held since submission, so the byte cap cannot evict the audio before it is read.
             defer { service.release(job.id) }
-            if service.waitUntilFinished(job.id, clientHasGone: request.clientHasGone) {
-                return JobRoutes.audioResponse(try service.answering { () throws(ServiceError) in try service.syncAudio(job.id) })
+            do throws(HTTPError) {
+                let audio = try service.answering { () throws(ServiceError) in
+                    try service.audioWhenDone(job.id, within: wait, abandonOnTimeout: !options.respondAsync,
+                                              clientHasGone: request.clientHasGone)
+                }
+                if let audio { return JobRoutes.audioResponse(audio) }
+            } catch {
+                // The job existed: its id goes with the problem, to the client and the log line.
+                var problem = HTTPResponse(problem: error)
+                problem.tag(job: job.id)
+                return problem
             }
         }
-        // Async by request, or the sync wait ran out: RFC 9110 §15.3.3, 202 with where to look.
+        // RFC 9110 §15.3.3: 202 with where to look.
         let snapshot = try service.answering { () throws(ServiceError) in try service.status(job.id) }
         var response = HTTPResponse(status: .accepted, contentType: "application/json", body: snapshot.json())
         response.headers.set("Location", "/jobs/\(job.id)")
         response.tag(job: job.id)
         response.headers.set("Cache-Control", "no-store")
-        if !respondAsync { response.headers.set("Preference-Applied", "wait=\(VocoderService.seconds(service.configuration.syncTimeout))") }
+        // RFC 7240 §3: a 202 shows respond-async was applied; the wait it honoured is not obvious.
+        if let wait { response.headers.set("Preference-Applied", "respond-async, wait=\(VocoderService.seconds(wait))") }
         return response
     }
 }
