@@ -163,8 +163,11 @@ public final class VocoderService: Sendable {
     private func abandon(_ id: String, reason: String) {
         cancel(job: id)
         metrics.recordAbandonedJob(reason: reason)
-        logger.info("job abandoned", metadata: ["job": "\(id)", "reason": "\(reason)",
-                                                "status": "\(store.record(id)?.status.rawValue ?? "removed")"])
+        let record = store.record(id)
+        var metadata = record?.logMetadata ?? [LogField.jobID: .string(id)]
+        metadata["reason"] = "\(reason)"
+        metadata["job_status"] = "\(record?.status.rawValue ?? "removed")"
+        logger.info("job abandoned", metadata: metadata)
     }
 
     /// A synchronous request has read (or given up on) its job's audio.

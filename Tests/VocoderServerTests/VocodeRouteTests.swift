@@ -612,4 +612,17 @@ import HTTP
             }
         }
     }
+
+    @Test func anAbandonedJobsLineNamesItsRequest() async throws {
+        let capture = LogCapture()
+        try await withService(logger: capture.logger, { $0.syncTimeout = .milliseconds(50) }) { _, router in
+            let late = try await router.vocode(testMel(frames: 200), query: "schedule=full",
+                                               headers: ["Content-Type": "application/x-npy", "X-Request-Id": "late-1"])
+            #expect(late.status.code == 503)
+            let line = try #require(capture.entries.first { $0.message == "job abandoned" })
+            #expect(line.metadata["request_id"] == "late-1")
+            #expect(line.metadata["job_id"] == late.headers["X-Job-Id"])
+            #expect(line.metadata["reason"] == "sync_timeout")
+        }
+    }
 }
