@@ -154,7 +154,8 @@ final class Connection {
             let events = (try? Socket.poll([(socket, .peerClosed)], timeout: .zero))?.first ?? []
             return !events.isDisjoint(with: [.peerClosed, .failed])
         }
-        let response = router.respond(to: request)
+        var response = router.respond(to: request)
+        response.headers.set(RequestID.field, request.requestID)
         // RFC 9112 §9.3 — persistence follows the request's version and "close" option; a
         // handler may ask to close, and a draining server closes after the current response.
         let keepAlive = request.wantsKeepAlive && !drain.isFired
@@ -163,18 +164,22 @@ final class Connection {
         let written = try socket.sendAll(bytes, timeout: limits.writeTimeout)
         log(method: request.method.rawValue, path: request.path, status: response.status,
             bytes: response.sendsContent(requestMethod: request.method) ? response.body.count : 0, start: start,
-            detail: written ? nil : "write timed out: the client stopped reading", extra: response.logMetadata)
+            requestID: request.requestID, detail: written ? nil : "write timed out: the client stopped reading",
+            extra: response.logMetadata)
         return !written ? .abandon : keepAlive ? .keepOpen : .close
     }
 
     /// Answers a request that cannot be parsed (or arrived too slowly) and closes: after a
     /// framing error the rest of the stream cannot be trusted (RFC 9112 §6.3).
     private func respondWithError(_ error: HTTPError, head: RequestHead?, start: ContinuousClock.Instant) throws(SocketError) {
-        let response = HTTPResponse(problem: error)
+        // A request that never parsed still gets an id: the client's, when its head arrived.
+        let requestID = head.map { RequestID.of($0.headers) } ?? RequestID.generate()
+        var response = HTTPResponse(problem: error)
+        response.headers.set(RequestID.field, requestID)
         let bytes = response.serialized(requestMethod: head?.method, requestVersion: head?.version ?? .http1_1, keepAlive: false)
         let written = try socket.sendAll(bytes, timeout: limits.writeTimeout)
         log(method: head?.method.rawValue ?? "-", path: head?.requestTarget.path ?? "-", status: response.status,
-            bytes: response.body.count, start: start, detail: error.message)
+            bytes: response.body.count, start: start, requestID: requestID, detail: error.message)
         if written { lingeringClose() }
     }
 
@@ -192,13 +197,21 @@ final class Connection {
     }
 
     /// One line per request, with what the handler put in the response's `logMetadata` (the
-    /// service's job id, which ties the line to the job's own lines).
+    /// service's job id, which ties the line to the job's own lines). The request's fields are
+    /// metadata too (`LogField`), for a structured handler to emit as fields of their own.
     private func log(method: String, path: String, status: HTTPStatus, bytes: Int, start: ContinuousClock.Instant,
-                     detail: String? = nil, extra: [String: String] = [:]) {
+                     requestID: String, detail: String? = nil, extra: [String: String] = [:]) {
         let elapsed = clock.now - start
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let duration = (milliseconds * 10).rounded() / 10
         var metadata: Logger.Metadata = extra.mapValues { .string($0) }
+        metadata[LogField.requestID] = .string(requestID)
+        metadata[LogField.method] = .string(method)
+        metadata[LogField.path] = .string(path)
+        metadata[LogField.status] = .stringConvertible(status.code)
+        metadata[LogField.bytes] = .stringConvertible(bytes)
+        metadata[LogField.durationMS] = .stringConvertible(duration)
         if let detail { metadata["detail"] = "\(detail)" }
-        logger.info("\(method) \(path) \(status.code) \(bytes)B \(String(format: "%.1f", milliseconds))ms", metadata: metadata)
+        logger.info("\(method) \(path) \(status.code) \(bytes)B \(String(format: "%.1f", duration))ms", metadata: metadata)
     }
 }

@@ -1,11 +1,15 @@
-/// A request the server will not fulfil: a code naming the failure class plus a one-line
-/// message for the client (the problem's `detail`, RFC 9457 §3.1.4). The HTTP status is
-/// derived from the code in exactly one place, `status`. Fields that the error response must
-/// carry (e.g. `Allow` on 405, `Retry-After` on 503) travel in `headers`.
+/// A request the server will not fulfil: a problem type naming the kind of failure (RFC 9457
+/// §3.1.1), its failure class (`code`), plus a one-line message for the client (the problem's
+/// `detail`, §3.1.4). The HTTP status is derived from the code in exactly one place, `status`;
+/// an error made from a code alone gets that code's generic type (`Code.problemType`), a layer
+/// above gives its own kinds of error their own types (`ProblemType`). Fields that the error
+/// response must carry (e.g. `Allow` on 405, `Retry-After` on 503) travel in `headers`.
 public struct HTTPError: Error, Equatable, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable, CaseIterable {
         /// The request is syntactically invalid: request-line, fields, framing, chunked coding.
         case malformed
+        /// No credentials, or credentials the server does not accept; carries `WWW-Authenticate`.
+        case unauthorized
         /// No resource at the target path.
         case notFound
         /// The path exists but not for this method; carries `Allow`.
@@ -45,11 +49,20 @@ public struct HTTPError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     public let code: Code
+    /// The kind of failure, for clients to switch on (the problem's `type` and `title`).
+    public let type: ProblemType
     public let message: String
     public var headers: HTTPHeaders
 
+    /// An error of `code`'s generic kind.
     public init(_ code: Code, _ message: String, headers: HTTPHeaders = [:]) {
-        self.code = code
+        self.init(code.problemType, message, headers: headers)
+    }
+
+    /// An error of a specific kind; its failure class (and so its status) is the type's.
+    public init(_ type: ProblemType, _ message: String, headers: HTTPHeaders = [:]) {
+        self.code = type.code
+        self.type = type
         self.message = message
         self.headers = headers
     }
@@ -58,6 +71,7 @@ public struct HTTPError: Error, Equatable, Sendable, CustomStringConvertible {
     public var status: HTTPStatus {
         switch code {
         case .malformed: .badRequest
+        case .unauthorized: .unauthorized
         case .notFound: .notFound
         case .methodNotAllowed: .methodNotAllowed
         case .notAcceptable: .notAcceptable

@@ -17,6 +17,9 @@ public struct HTTPRequest: Sendable {
     /// a handler that waits (for a job) stops waiting for a client that cannot read the answer.
     /// Set by the connection; a request made elsewhere has a client that never goes.
     public var clientHasGone: @Sendable () -> Bool = { false }
+    /// The request's id (`RequestID`): the client's `X-Request-Id` when usable, else a new one.
+    /// The connection sends it back and logs it; the layer above records it with its work.
+    public var requestID: String
 
     public init(
         method: HTTPMethod, target: String, path: String, query: [URLQueryItem] = [],
@@ -29,6 +32,7 @@ public struct HTTPRequest: Sendable {
         self.version = version
         self.headers = headers
         self.body = body
+        self.requestID = RequestID.of(headers)
     }
 
     /// Builds a request from a raw target, splitting and decoding it as the parser does.

@@ -135,7 +135,10 @@ public final class HTTPServer: Sendable {
     private func rejectOverCapacity(_ socket: Socket) {
         let error = HTTPError(.unavailable, "the server has \(limits.maxConnections) open connections; retry shortly",
                               headers: ["Retry-After": "1"])
-        let bytes = HTTPResponse(problem: error).serialized(requestMethod: nil, keepAlive: false)
+        let requestID = RequestID.generate()
+        var response = HTTPResponse(problem: error)
+        response.headers.set(RequestID.field, requestID)
+        let bytes = response.serialized(requestMethod: nil, keepAlive: false)
         _ = bytes.withUnsafeBytes { try? socket.send($0) }
         // Take what the client already sent so that closing does not reset the connection
         // before it reads the 503 (RFC 9112 §9.6), then close by dropping the socket.
@@ -143,6 +146,7 @@ public final class HTTPServer: Sendable {
         defer { scratch.deallocate() }
         _ = try? socket.receive(into: scratch)
         try? socket.shutdown(.write)
-        logger.warning("- - 503 over capacity (\(limits.maxConnections) connections)")
+        logger.warning("- - 503 over capacity (\(limits.maxConnections) connections)",
+                       metadata: [LogField.requestID: .string(requestID), LogField.status: .stringConvertible(503)])
     }
 }

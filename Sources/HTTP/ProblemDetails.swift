@@ -27,9 +27,9 @@ public struct ProblemDetails: Codable, Equatable, Sendable {
         self.instance = instance
     }
 
-    /// The problem for an `HTTPError`: its status, reason phrase as title, message as detail.
+    /// The problem for an `HTTPError`: its type's URI and title, its status, its message as detail.
     public init(_ error: HTTPError, instance: String? = nil) {
-        self.init(title: error.status.reasonPhrase, status: error.status.code, detail: error.message, instance: instance)
+        self.init(type: error.type.uri, title: error.type.title, status: error.status.code, detail: error.message, instance: instance)
     }
 
     private enum CodingKeys: String, CodingKey {

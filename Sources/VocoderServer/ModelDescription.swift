@@ -1,8 +1,9 @@
 import DiffWave
 import Foundation
 
-/// What `GET /model` answers: the model's hyper-parameters and parameter count, whether it was
-/// trained, both schedules, the precisions accepted and the service's limits.
+/// What `GET /model` answers: the model's hyper-parameters and parameter count, which weights
+/// they are (the checkpoint's SHA-256 and file name), whether it was trained, both schedules, the
+/// precisions accepted and the service's limits.
 public struct ModelDescription: Encodable, Sendable {
     struct Schedule: Encodable { var betas: [Double]; var steps: [Float] }
     struct Limits: Encodable {
@@ -12,6 +13,7 @@ public struct ModelDescription: Encodable, Sendable {
 
     var info: ModelInfo
     var trained: Bool
+    var identity: ModelIdentity
     var schedules: [String: Schedule]
     var precisions: Precisions
     var limits: Limits
@@ -21,6 +23,7 @@ public struct ModelDescription: Encodable, Sendable {
         for (kind, sampler) in engine.samplers { schedules[kind.rawValue] = Schedule(betas: sampler.schedule.betas, steps: sampler.schedule.steps) }
         info = ModelInfo(engine.model)
         trained = engine.trained
+        identity = engine.identity
         self.schedules = schedules
         precisions = Precisions(available: Precision.allCases.filter(\.isAvailable).map(\.rawValue), default: c.precision.rawValue)
         limits = Limits(max_frames: c.maxFrames, max_samples: c.maxSamples, max_body_bytes: c.http.maxBodyBytes,
@@ -29,8 +32,10 @@ public struct ModelDescription: Encodable, Sendable {
 
     public func encode(to encoder: any Encoder) throws {
         try info.encode(to: encoder)
-        enum Keys: String, CodingKey { case trained, schedules, precisions, limits }
+        enum Keys: String, CodingKey { case trained, digest, file_name, schedules, precisions, limits }
         var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(identity.digest, forKey: .digest)
+        try c.encode(identity.fileName, forKey: .file_name)
         try c.encode(trained, forKey: .trained)
         try c.encode(schedules, forKey: .schedules)
         try c.encode(precisions, forKey: .precisions)

@@ -23,6 +23,13 @@ extension ServerConfiguration {
         }
     }
 
+    private static func bool(_ name: String, _ help: String, _ path: WritableKeyPath<ServerConfiguration, Bool> & Sendable) -> Field {
+        Field(name: name, help: help, defaultValue: { "\($0[keyPath: path])" }) { (config, text) throws(ConfigurationError) in
+            guard let value = Bool(text) else { throw ConfigurationError("takes true or false, got '\(text)'") }
+            config[keyPath: path] = value
+        }
+    }
+
     private static func seconds(_ name: String, _ help: String, _ path: WritableKeyPath<ServerConfiguration, Duration> & Sendable) -> Field {
         Field(name: name, help: help, defaultValue: { describe($0[keyPath: path]) }) { (config, text) throws(ConfigurationError) in
             let number = text.hasSuffix("s") ? String(text.dropLast()) : text
@@ -89,6 +96,14 @@ extension ServerConfiguration {
         int("min-body-rate", "Slowest average rate (bytes/s) a body may arrive at after its first body-read-timeout (408); 0 disables", \.http.minBodyRate),
         seconds("idle-timeout", "How long an idle keep-alive connection stays open", \.http.idleKeepAliveTimeout),
         seconds("write-timeout", "Longest wait for a client to accept response bytes", \.http.writeTimeout),
+        Field(name: "log-format", help: "Log lines on stdout: text, or json (one object per line: timestamp, level, message, request_id, job_id, method, path, status, bytes, duration_ms)",
+              defaultValue: { $0.logFormat.rawValue }) { (config, text) throws(ConfigurationError) in
+            guard let value = LogFormat(rawValue: text) else { throw ConfigurationError("takes text or json, got '\(text)'") }
+            config.logFormat = value
+        },
+        Field(name: "auth-token-file", help: "File of bearer tokens, one per line (re-read when it changes and on SIGHUP); set, requests need Authorization: Bearer <token> except /healthz, /readyz, /openapi.yaml, /problems/*",
+              defaultValue: { $0.authTokenFile ?? "(none: no authentication)" }) { config, text in config.authTokenFile = text.isEmpty ? nil : text },
+        bool("open-metrics", "With auth-token-file, serve /metrics without a token (for a scraper on a trusted network)", \.openMetrics),
     ]
 
     /// Applies `DIFFWAVE_*` variables, then `--flag value` / `--flag=value` arguments (flags win).

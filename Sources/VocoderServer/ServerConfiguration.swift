@@ -66,6 +66,13 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var jobStoreRetry: Duration = .seconds(1)
     /// The HTTP layer's limits (request size, header size and count, timeouts, connections).
     public var http = ServerLimits()
+    /// How log lines are written: swift-log's text lines, or one JSON object per line.
+    public var logFormat: LogFormat = .text
+    /// A file of bearer tokens, one per line; set, every route but the probes, /openapi.yaml,
+    /// /problems/* (and /metrics with `openMetrics`) needs one. Nil: no authentication.
+    public var authTokenFile: String?
+    /// With `authTokenFile`, whether /metrics stays open (a Prometheus scraper without a token).
+    public var openMetrics = false
 
     public init() {}
 

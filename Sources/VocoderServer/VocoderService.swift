@@ -1,6 +1,7 @@
 import DiffWave
 import Dispatch
 import Foundation
+import HTTP
 import Logging
 import Synchronization
 
@@ -120,12 +121,16 @@ public final class VocoderService: Sendable {
 
     /// Records and queues a job. `holdResult`: a synchronous request will read the audio; it is
     /// kept from byte-cap eviction until `release(_:)`.
-    public func submit(_ spec: JobSpec, holdResult: Bool = false) throws(ServiceError) -> JobRecord {
-        let record = JobRecord(id: Self.newJobID(), spec: spec, steps: engine.steps(spec.schedule))
+    /// `requestID`: the request that made it (`X-Request-Id`), recorded for its log lines and status.
+    public func submit(_ spec: JobSpec, holdResult: Bool = false, requestID: String? = nil) throws(ServiceError) -> JobRecord {
+        var record = JobRecord(id: Self.newJobID(), spec: spec, steps: engine.steps(spec.schedule))
+        record.requestID = requestID
+        record.modelDigest = engine.identity.digest
         if isDraining { throw .shuttingDown }
         try store.submit(record, holdResult: holdResult)
-        logger.info("job queued", metadata: ["job": "\(record.id)", "schedule": "\(spec.schedule.rawValue)", "seed": "\(spec.seed)",
-                                             "precision": "\(spec.precision.rawValue)"])
+        logger.info("job queued", metadata: record.logMetadata.merging([
+            "schedule": "\(spec.schedule.rawValue)", "seed": "\(spec.seed)", "precision": "\(spec.precision.rawValue)",
+        ]) { $1 })
         return record
     }
 
@@ -157,7 +162,10 @@ public final class VocoderService: Sendable {
     private func abandon(_ id: String, reason: String) throws(ServiceError) -> JobRecord? {
         let after = try requestCancel(id, reason: "cancelled before it started: its synchronous client will not read it (\(reason))")
         metrics.recordAbandonedJob(reason: reason)
-        logger.info("job abandoned", metadata: ["job": "\(id)", "reason": "\(reason)", "status": "\(after?.status.rawValue ?? "removed")"])
+        var metadata = after?.logMetadata ?? [LogField.jobID: .string(id)]
+        metadata["reason"] = "\(reason)"
+        metadata["job_status"] = "\(after?.status.rawValue ?? "removed")"
+        logger.info("job abandoned", metadata: metadata)
         return after
     }
 
@@ -206,8 +214,9 @@ public final class VocoderService: Sendable {
         case requested(JobSnapshot)
     }
 
-    /// DELETE: removes a finished job, else asks it to stop.
-    public func cancel(_ id: String) throws(ServiceError) -> CancelOutcome {
+    /// DELETE: removes a finished job, else asks it to stop. `requestID`: the DELETE's own, for
+    /// its log line (which names the job's too).
+    public func cancel(_ id: String, requestID: String? = nil) throws(ServiceError) -> CancelOutcome {
         let record = try record(id)
         if record.status.isFinished {
             try store.remove(id)
@@ -216,7 +225,11 @@ public final class VocoderService: Sendable {
         guard let after = try requestCancel(id, reason: "cancelled before it started") else {
             throw .jobNotFound(id: id, ttlSeconds: Self.seconds(configuration.jobTTL))
         }
-        logger.info("job cancel requested", metadata: ["job": "\(id)", "status": "\(after.status.rawValue)"])
+        var metadata = after.logMetadata
+        metadata["job_request_id"] = metadata[LogField.requestID]
+        metadata[LogField.requestID] = requestID.map { .string($0) }
+        metadata["job_status"] = "\(after.status.rawValue)"
+        logger.info("job cancel requested", metadata: metadata)
         return .requested(try status(id))
     }
 

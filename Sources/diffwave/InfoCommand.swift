@@ -5,17 +5,22 @@ import Foundation
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
-        abstract: "Print a checkpoint's hyper-parameters as one JSON object.")
+        abstract: "Print a checkpoint's hyper-parameters and identity (SHA-256, file name) as one JSON object.")
 
     @Argument(help: "The checkpoint (.pt).")
     var checkpoint: String
 
     func run() throws {
         try reportingErrors {
-            let model = try DiffWave.load(contentsOf: URL(fileURLWithPath: checkpoint))
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try! encoder.encode(ModelInfo(model)), as: UTF8.self))
+            let url = URL(fileURLWithPath: checkpoint)
+            let model = try DiffWave.load(contentsOf: url)
+            let identity = try ModelIdentity.checkpoint(at: url)
+            // The same keys GET /model gives the loaded model: its info, `digest` and `file_name`.
+            var object = try! JSONSerialization.jsonObject(with: try! JSONEncoder().encode(ModelInfo(model))) as! [String: Any]
+            object["digest"] = identity.digest
+            object["file_name"] = identity.fileName
+            let json = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: json, as: UTF8.self))
         }
     }
 }

@@ -75,8 +75,11 @@ struct SamplingOptions: ParsableArguments {
         return AudioFormat.allCases.first { output.lowercased().hasSuffix("." + $0.fileExtension) && $0 != .wavF32 } ?? .wav
     }
 
+    /// Writes the audio file, which names the checkpoint that made it in its metadata comment,
+    /// as the service's files do.
     func write(_ samples: [Float], sampleRate: Int) throws(DiffWaveError) {
-        let data = try AudioEncoder.encode(samples, sampleRate: sampleRate, format: resolvedFormat)
+        let identity = try ModelIdentity.checkpoint(at: URL(fileURLWithPath: model))
+        let data = try AudioEncoder.encode(samples, sampleRate: sampleRate, format: resolvedFormat, comment: identity.audioComment)
         do {
             try data.write(to: URL(fileURLWithPath: output))
         } catch {

@@ -26,8 +26,8 @@ struct ServeCommand: ParsableCommand {
             FileHandle.standardError.write(Data("diffwave: \(error.message)\n".utf8))
             throw ExitCode.failure
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardOutput(label: label)
+        LoggingSystem.bootstrap { [format = config.logFormat] label in
+            var handler = format.makeHandler(label: label)
             handler.logLevel = .info
             return handler
         }
@@ -37,9 +37,10 @@ struct ServeCommand: ParsableCommand {
         let engine: VocodingEngine
         do {
             if let path = config.model {
-                engine = try VocodingEngine(model: DiffWave.load(contentsOf: URL(fileURLWithPath: path)), trained: true,
+                let url = URL(fileURLWithPath: path)
+                engine = try VocodingEngine(model: DiffWave.load(contentsOf: url), trained: true, identity: ModelIdentity.checkpoint(at: url),
                                             memoryBudgetBytes: config.memoryBudgetMB << 20, bf16MemoryBudgetBytes: config.bf16MemoryBudgetMB << 20)
-                logger.info("model loaded", metadata: ["path": "\(path)"])
+                logger.info("model loaded", metadata: ["path": "\(path)", "digest": "\(engine.identity.digest)"])
             } else {
                 engine = try VocodingEngine(model: DiffWave.untrained(), trained: false, memoryBudgetBytes: config.memoryBudgetMB << 20,
                                             bf16MemoryBudgetBytes: config.bf16MemoryBudgetMB << 20)
@@ -55,13 +56,7 @@ struct ServeCommand: ParsableCommand {
 
         var store: (any JobStore)?
         if let endpoint = config.jobStore {
-            let digest: String
-            do {
-                digest = try config.model.map(ModelDigest.of(file:)) ?? ModelDigest.untrained(engine.model.config)
-            } catch {
-                FileHandle.standardError.write(Data("diffwave: cannot read \(config.model ?? ""): \(error.localizedDescription)\n".utf8))
-                throw ExitCode.failure
-            }
+            let digest = engine.identity.digest
             var settings = RedisJobStore.Settings(endpoint: endpoint, modelDigest: digest)
             settings.prefix = config.jobStorePrefix
             settings.ttl = config.jobTTL
@@ -82,8 +77,32 @@ struct ServeCommand: ParsableCommand {
                                                 "queue_stream": "\(redis.streams.joined(separator: ","))"])
             store = redis
         }
+
+        var tokens: BearerTokens?
+        if let path = config.authTokenFile {
+            do {
+                tokens = try BearerTokens(path: path)
+            } catch {
+                FileHandle.standardError.write(Data("diffwave: \(error.message)\n".utf8))
+                throw ExitCode.failure
+            }
+            // The count only: tokens never reach the log.
+            logger.info("bearer authentication on", metadata: ["tokens": "\(tokens!.count)", "open_metrics": "\(config.openMetrics)"])
+        }
+        let reloadSignal = tokens.map { tokens in
+            ReloadSignal.install { [logger] in
+                do throws(ConfigurationError) {
+                    let count = try tokens.reload()
+                    logger.info("SIGHUP: auth-token-file read again", metadata: ["tokens": "\(count)"])
+                } catch {
+                    logger.error("SIGHUP: the tokens in force stay", metadata: ["error": "\(error.message)"])
+                }
+            }
+        }
+        defer { reloadSignal?.cancel() }
+
         let service = VocoderService(configuration: config, engine: engine, logger: logger, store: store)
-        let server = HTTPServer(host: config.host, port: UInt16(config.port), router: service.makeRouter(),
+        let server = HTTPServer(host: config.host, port: UInt16(config.port), router: service.makeRouter(tokens: tokens),
                                 limits: config.http, logger: logger)
         service.start()
         do {

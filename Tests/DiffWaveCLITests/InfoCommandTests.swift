@@ -1,3 +1,4 @@
+import DiffWave
 import Foundation
 import Testing
 
@@ -46,5 +47,14 @@ import Testing
         #expect(r.status != 0)
         #expect(r.stderr.hasPrefix("diffwave: "))
         #expect(r.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func printsTheCheckpointsDigestAndFileName() throws {
+        let path = CLI.fixture("tiny.pt")
+        let r = try CLI.run(["info", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(object["digest"] as? String == "sha256:" + SHA256.hash(try Data(contentsOf: URL(fileURLWithPath: path))).hex)
+        #expect(object["file_name"] as? String == "tiny.pt")
     }
 }

@@ -87,4 +87,14 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stderr == "diffwave: \(message)\n")
     }
+
+    /// Issue 21: the file names the checkpoint that made it, as the service's files do.
+    @Test func theFileCarriesTheCheckpointsDigest() throws {
+        let out = CLI.temporaryFile(".flac")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let result = try CLI.run(["vocode", "--model", CLI.fixture("tiny.pt"), "--seed", "1", "--output", out, CLI.fixture("tiny.mel.npy")])
+        #expect(result.status == 0, "\(result.stderr)")
+        let identity = try ModelIdentity.checkpoint(at: URL(fileURLWithPath: CLI.fixture("tiny.pt")))
+        #expect(try AudioDecoder.comment(of: Data(contentsOf: URL(fileURLWithPath: out))) == identity.audioComment)
+    }
 }

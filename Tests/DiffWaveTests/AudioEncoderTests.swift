@@ -120,3 +120,16 @@ func audioEncoderRejectsBadSampleRates(rate: Int) {
     #expect(error?.code == .audio)
     #expect(error?.message.hasPrefix("sf_") == true)
 }
+
+/// Issue 21: the file itself names the model that made it, since headers are lost on saving.
+@Test(arguments: AudioFormat.allCases)
+func audioEncoderWritesTheCommentIntoTheFile(format: AudioFormat) throws {
+    let comment = "model sha256:" + String(repeating: "ab", count: 32) + " (tiny.pt)"
+    let tagged = try AudioEncoder.encode(Array(signal.prefix(4096)), sampleRate: 22_050, format: format, comment: comment)
+    #expect(try AudioDecoder.comment(of: tagged) == comment)
+    #expect(try AudioDecoder.decode(tagged).samples.count == 4096, "the samples are unchanged")
+    let plain = try AudioEncoder.encode(Array(signal.prefix(4096)), sampleRate: 22_050, format: format)
+    #expect(try AudioDecoder.comment(of: plain) == nil)
+    // Still reproducible: the same samples and comment give the same bytes.
+    #expect(try AudioEncoder.encode(Array(signal.prefix(4096)), sampleRate: 22_050, format: format, comment: comment) == tagged)
+}

@@ -23,14 +23,14 @@ private func rejection(_ values: [Float]) -> DiffWaveError? {
 }
 
 @Test func melRangeRejectsValuesOutsideZeroToOne() {
-    #expect(rejection([0.5, 1.01])?.code == .input)
-    #expect(rejection([-0.01, 0.5])?.code == .input)
+    #expect(rejection([0.5, 1.01])?.code == .range)
+    #expect(rejection([-0.01, 0.5])?.code == .range)
 }
 
 @Test func melRangeExplainsANaturalLogMel() throws {
     // A Tacotron 2 / HiFi-GAN mel: ln of magnitudes, about −11.5 ... 2.
     let error = try #require(rejection([-11.5, -4, 0.5, 2]))
-    #expect(error.code == .input)
+    #expect(error.code == .range)
     #expect(error.message.hasPrefix("mel values must lie in [0, 1]: "))
     #expect(error.message.contains("got min -11.5 max 2.0"))
     #expect(error.message.contains("natural-log"))
@@ -40,5 +40,5 @@ private func rejection(_ values: [Float]) -> DiffWaveError? {
 @Test func melRangeRejectsNonFiniteValues() throws {
     let error = try #require(rejection([0.5, .nan]))
     #expect(error.message.contains("non-finite"))
-    #expect(rejection([.infinity])?.code == .input)
+    #expect(rejection([.infinity])?.code == .range)
 }

@@ -79,3 +79,17 @@ import Testing
     }
     #expect(try AudioDecoder.decode(buffer.data).samples.count == 10)
 }
+
+@Test func sndfileKeepsStringMetadata() throws {
+    for format in [Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16), Int32(SF_FORMAT_FLAC | SF_FORMAT_PCM_16), Int32(SF_FORMAT_OGG | SF_FORMAT_VORBIS)] {
+        let buffer = SndfileBuffer()
+        let writer = try Sndfile(writingTo: buffer, format: format, sampleRate: 16_000, channels: 1)
+        try writer.setString(.comment, "model sha256:00ff")
+        try writer.setString(.software, "diffwave-server")
+        try [Float](repeating: 0.25, count: 1600).withUnsafeBufferPointer { try writer.write($0) }
+        try writer.close()
+        let reader = try Sndfile(readingFrom: SndfileBuffer(buffer.data))
+        #expect(reader.string(.comment) == "model sha256:00ff", "format \(String(format, radix: 16))")
+        #expect(reader.string(.software)?.hasPrefix("diffwave-server") == true)
+    }
+}

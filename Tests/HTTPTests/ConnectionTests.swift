@@ -55,7 +55,8 @@ import TestSupport
             #expect(notFound.headers["Content-Type"] == "application/problem+json")
             let problem = try JSONDecoder().decode(ProblemDetails.self, from: notFound.body)
             #expect(problem.status == 404)
-            #expect(problem.title == "Not Found")
+            #expect(problem.type == "/problems/not-found")
+            #expect(problem.title == "Not found")
             let notAllowed = try #require(try client.readResponse())
             #expect(notAllowed.status == 405)
             #expect(notAllowed.headers["Allow"] == "GET, HEAD, DELETE")
@@ -209,8 +210,9 @@ import TestSupport
             #expect(response.status == 400)
             #expect(response.headers["Content-Type"] == "application/problem+json")
             let problem = try JSONDecoder().decode(ProblemDetails.self, from: response.body)
-            #expect(problem.type == "about:blank")
-            #expect(problem.title == "Bad Request")
+            #expect(problem.type == "/problems/malformed-request")
+            #expect(problem.title == "Malformed request")
+            #expect(response.headers["X-Request-Id"]?.count == 32, "a request that never parsed still gets an id")
             #expect(problem.detail?.isEmpty == false)
             #expect(try client.isClosedByServer())
         }
@@ -254,6 +256,50 @@ import TestSupport
                 Thread.sleep(forTimeInterval: 0.01)
             }
             #expect(server.connectionCount == 0)
+        }
+    }
+}
+
+/// Issue 21: every response carries the request's id, and the request's log line has it with
+/// the request's own fields.
+@Suite struct ConnectionRequestIDTests {
+    @Test func aUsableClientIdIsKeptAndEchoed() async throws {
+        let capture = LogCapture()
+        try withServer(logger: capture.logger) { server in
+            let client = try TestClient(port: server.port)
+            try client.send("GET /request-id HTTP/1.1\r\nHost: t\r\nX-Request-Id: pipeline-42\r\n\r\n")
+            let response = try #require(try client.readResponse())
+            #expect(response.headers["X-Request-Id"] == "pipeline-42")
+            #expect(response.text == "pipeline-42", "the handler sees the same id")
+        }
+        let line = try #require(capture.entries.first { $0.metadata["path"] == "/request-id" })
+        #expect(line.metadata["request_id"] == "pipeline-42")
+        #expect(line.metadata["method"] == "GET" && line.metadata["status"] == "200")
+        #expect(line.metadata["bytes"] == "11")
+        #expect(line.metadata["duration_ms"].flatMap(Double.init) != nil)
+    }
+
+    @Test func anUnusableIdIsReplacedByAMadeOne() throws {
+        try withServer { server in
+            let client = try TestClient(port: server.port)
+            try client.send("GET /request-id HTTP/1.1\r\nHost: t\r\nX-Request-Id: \(String(repeating: "y", count: 129))\r\n\r\n")
+            let response = try #require(try client.readResponse())
+            let id = try #require(response.headers["X-Request-Id"])
+            #expect(id.wholeMatch(of: /[0-9a-f]{32}/) != nil)
+            #expect(response.text == id)
+        }
+    }
+
+    @Test func errorsAndUnknownPathsCarryAnIdToo() throws {
+        try withServer { server in
+            let client = try TestClient(port: server.port)
+            try client.send("GET /nowhere HTTP/1.1\r\nHost: t\r\nX-Request-Id: lost-1\r\n\r\n")
+            #expect(try client.readResponse()?.headers["X-Request-Id"] == "lost-1")
+            try client.send("GET /hello HTTP/1.1\r\nHost: t\r\nX-Request-Id: bad-1\r\nBad Name: x\r\n\r\n")
+            let malformed = try #require(try client.readResponse())
+            #expect(malformed.status == 400)
+            // The head never parsed, so the client's id is unknown: one is made.
+            #expect(malformed.headers["X-Request-Id"]?.wholeMatch(of: /[0-9a-f]{32}/) != nil)
         }
     }
 }

@@ -83,6 +83,8 @@ import TestSupport
             let rejected = try #require(try third.readResponse(timeout: .seconds(2)))
             #expect(rejected.status == 503)
             #expect(rejected.headers["Retry-After"] == "1")
+            #expect(rejected.headers["X-Request-Id"]?.count == 32, "a refused connection's answer has an id too")
+            #expect(rejected.headers["Content-Type"] == "application/problem+json")
             #expect(rejected.headers["Connection"] == "close")
             #expect(try third.isClosedByServer())
             // The admitted ones are unaffected.

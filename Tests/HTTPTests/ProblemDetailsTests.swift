@@ -6,7 +6,7 @@ import Testing
     @Test func encodesMembersInRFCOrder() {
         let problem = ProblemDetails(HTTPError(.contentTooLarge, "body exceeds 10 bytes"))
         let json = String(decoding: problem.jsonData(), as: UTF8.self)
-        #expect(json == #"{"type":"about:blank","title":"Content Too Large","status":413,"detail":"body exceeds 10 bytes"}"#)
+        #expect(json == #"{"type":"/problems/content-too-large","title":"Content too large","status":413,"detail":"body exceeds 10 bytes"}"#)
     }
 
     @Test func escapesStrings() throws {
@@ -31,6 +31,6 @@ import Testing
         #expect(response.headers["Content-Type"] == "application/problem+json")
         #expect(response.headers["Retry-After"] == "1")
         let problem = try JSONDecoder().decode(ProblemDetails.self, from: response.body)
-        #expect(problem == ProblemDetails(title: "Service Unavailable", status: 503, detail: "queue is full"))
+        #expect(problem == ProblemDetails(type: "/problems/unavailable", title: "Service unavailable", status: 503, detail: "queue is full"))
     }
 }

@@ -61,7 +61,7 @@ import TestSupport
 
             // The abandoned job: cancelled part-way, counted.
             let line = try #require(server.log.split(separator: "\n").first { $0.contains("job abandoned") && $0.contains("client_gone") })
-            let id = try #require(line.split(separator: " ").first { $0.hasPrefix("job=") }).dropFirst(4)
+            let id = try #require(line.split(separator: " ").first { $0.hasPrefix("job_id=") }).dropFirst(7)
             let abandoned = try #require(try observer.request("GET", "/jobs/\(id)").json)
             #expect(abandoned["status"] as? String == "cancelled")
             let progress = try #require(abandoned["progress"] as? Double)

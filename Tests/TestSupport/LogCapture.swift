@@ -6,17 +6,26 @@ public let quietLogger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
 /// Collects log messages so tests can assert on them.
 public final class LogCapture: Sendable {
-    private let lines = Mutex<[String]>([])
+    /// One event: its message and its metadata (the handler's and the call's), values as text.
+    public struct Entry: Sendable {
+        public let level: Logger.Level
+        public let message: String
+        public let metadata: [String: String]
+    }
+
+    private let entries_ = Mutex<[Entry]>([])
 
     public init() {}
 
-    public var messages: [String] { lines.withLock { $0 } }
+    public var messages: [String] { entries.map { "\($0.level) \($0.message)" } }
+
+    public var entries: [Entry] { entries_.withLock { $0 } }
 
     public var logger: Logger {
         Logger(label: "capture") { _ in Handler(capture: self) }
     }
 
-    fileprivate func append(_ line: String) { lines.withLock { $0.append(line) } }
+    fileprivate func append(_ entry: Entry) { entries_.withLock { $0.append(entry) } }
 
     private struct Handler: LogHandler {
         let capture: LogCapture
@@ -29,7 +38,8 @@ public final class LogCapture: Sendable {
         }
 
         func log(event: LogEvent) {
-            capture.append("\(event.level) \(event.message)")
+            let all = metadata.merging(event.metadata ?? [:]) { $1 }
+            capture.append(Entry(level: event.level, message: "\(event.message)", metadata: all.mapValues { "\($0)" }))
         }
     }
 }

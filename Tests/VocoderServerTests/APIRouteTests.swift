@@ -12,3 +12,11 @@ import Testing
         #expect(APIRoute.allCases.allSatisfy { $0.pattern.hasPrefix("/") && !$0.pattern.hasSuffix("/") })
     }
 }
+
+@Suite struct APIRouteOpennessTests {
+    @Test func probesContractAndProblemPagesAreOpenMetricsOnlyWhenConfigured() {
+        let open = Set(APIRoute.allCases.filter { $0.isOpen(openMetrics: false) })
+        #expect(open == [.healthz, .readyz, .openAPI, .problem])
+        #expect(Set(APIRoute.allCases.filter { $0.isOpen(openMetrics: true) }) == open.union([.metrics]))
+    }
+}

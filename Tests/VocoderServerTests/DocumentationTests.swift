@@ -81,4 +81,21 @@ import HTTP
             #expect(readme.contains("`\(field.flag)` | `\(field.environmentVariable)`"), "README lacks \(field.flag)")
         }
     }
+
+    /// Issue 21: openapi.yaml lists every problem type the service can answer, in the Problem
+    /// schema's `type` enum and in the table of its description (with status and title), and
+    /// no other.
+    @Test func openAPIListsExactlyTheProblemTypes() throws {
+        let yaml = try String(contentsOf: Self.root.appendingPathComponent("openapi.yaml"), encoding: .utf8)
+        let enumerated = Set(yaml.split(separator: "\n").compactMap { line -> String? in
+            let text = line.trimmingCharacters(in: .whitespaces)
+            return text.hasPrefix("- /problems/") ? String(text.dropFirst(2)) : nil
+        })
+        let catalogue = Set(ProblemType.catalogue.map(\.uri))
+        #expect(enumerated == catalogue, "missing: \(catalogue.subtracting(enumerated).sorted()), extra: \(enumerated.subtracting(catalogue).sorted())")
+        for type in ProblemType.catalogue {
+            let status = HTTPError(type, "").status.code
+            #expect(yaml.contains("| `\(type.uri)` | \(status) | \(type.title) |"), "the table lacks \(type.uri)")
+        }
+    }
 }

@@ -145,4 +145,14 @@ import HTTP
             #expect(response.body == HealthRoutes.openAPIDocument)
         }
     }
+
+    @Test func modelNamesItsWeightsByDigest() async throws {
+        try await withService { service, router in
+            let json = try #require(try JSONSerialization.jsonObject(with: try await router.send(.get, "/model").body) as? [String: Any])
+            #expect(json["digest"] as? String == service.engine.identity.digest)
+            #expect((json["digest"] as? String)?.wholeMatch(of: /sha256:[0-9a-f]{64}/) != nil)
+            #expect(json.keys.contains("file_name") && json["file_name"] is NSNull, "the built-in model has no file")
+            #expect((json["precisions"] as? [String: Any])?["default"] as? String == "f32")
+        }
+    }
 }

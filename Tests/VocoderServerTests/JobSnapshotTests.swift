@@ -75,4 +75,13 @@ import HTTP
         let snapshot = JobSnapshot(job, queuePosition: nil)
         #expect(try JSONDecoder().decode(JobSnapshot.self, from: snapshot.json()) == snapshot)
     }
+
+    @Test func aJobNamesItsRequestAndItsModel() throws {
+        var record = makeRecord("j2")
+        record.requestID = "pipeline-7"
+        record.modelDigest = "sha256:" + String(repeating: "0", count: 64)
+        let json = try object(JobSnapshot(record, queuePosition: 0))
+        #expect(json["request_id"] as? String == "pipeline-7")
+        #expect(json["model_digest"] as? String == record.modelDigest)
+    }
 }

@@ -27,10 +27,10 @@ import HTTP
         #expect(try options("").classIndex(body: .name("one"), conditioning: digits) == 1)
         #expect(try options("label=1").classIndex(body: .name("one"), conditioning: digits) == 1)
         #expect(try options("").classIndex(body: nil, conditioning: .mel) == nil)
-        #expect(throws: HTTPError(.unprocessable, "the query's label 2 and the body's label 'one' disagree")) {
+        #expect(throws: HTTPError(.label, "the query's label 2 and the body's label 'one' disagree")) {
             try options("label=2").classIndex(body: .name("one"), conditioning: digits)
         }
-        #expect(throws: HTTPError(.unprocessable, "this model has no classes: it takes no label (got 'one')")) {
+        #expect(throws: HTTPError(.label, "this model has no classes: it takes no label (got 'one')")) {
             try options("").classIndex(body: .name("one"), conditioning: .mel)
         }
     }

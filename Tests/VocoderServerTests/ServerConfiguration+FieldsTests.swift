@@ -44,8 +44,9 @@ import HTTP
         var seen: [String: String] = [:]
         try Precision.$bfloat16AvailableOverride.withValue(true) {
             for field in ServerConfiguration.fields {
-                let value = field.name == "host" ? "127.0.0.1" : field.name == "model" ? "m.pt" : field.name == "precision" ? "bf16"
-                    : field.name == "job-store" ? "redis://h:7" : "7"
+                let special = ["host": "127.0.0.1", "model": "m.pt", "precision": "bf16", "log-format": "json",
+                               "auth-token-file": "tokens.txt", "open-metrics": "true", "job-store": "redis://h:7"]
+                let value = special[field.name] ?? "7"
                 let config = try resolve([field.flag, value])
                 #expect(config != ServerConfiguration(), "\(field.flag) changed nothing")
                 let key = String(describing: config)
@@ -59,10 +60,20 @@ import HTTP
 
     @Test func defaultValuesReadBackAsTheDefaults() throws {
         let defaults = ServerConfiguration()
-        // The model's and the password file's defaults are descriptions of "none", not values.
-        for field in ServerConfiguration.fields where field.name != "model" && field.name != "job-store-password-file" {
+        // An unset path reads "(built-in ...)" / "(none ...)", which is not a value to give back.
+        for field in ServerConfiguration.fields where !["model", "auth-token-file", "job-store-password-file"].contains(field.name) {
             #expect(try resolve([field.flag, field.defaultValue(defaults)]) == defaults, "\(field.flag) \(field.defaultValue(defaults))")
         }
+    }
+
+    @Test func logFormatAuthAndOpenMetricsAreSettings() throws {
+        let c = try resolve([], ["DIFFWAVE_LOG_FORMAT": "json", "DIFFWAVE_AUTH_TOKEN_FILE": "/run/secrets/tokens", "DIFFWAVE_OPEN_METRICS": "true"])
+        #expect(c.logFormat == .json && c.authTokenFile == "/run/secrets/tokens" && c.openMetrics)
+        let defaults = try resolve()
+        #expect(defaults.logFormat == .text && defaults.authTokenFile == nil && !defaults.openMetrics, "nothing changes without them")
+        #expect(try resolve(["--auth-token-file", ""]).authTokenFile == nil)
+        #expect(error(["--log-format", "yaml"]) == "--log-format takes text or json, got 'yaml'")
+        #expect(error([], ["DIFFWAVE_OPEN_METRICS": "yes"]) == "DIFFWAVE_OPEN_METRICS takes true or false, got 'yes'")
     }
 
     @Test func environmentVariablesApply() throws {

@@ -576,4 +576,53 @@ import HTTP
         }
     }
 
+
+    // MARK: - Request ids and model identity (issue 21)
+
+    @Test func theRequestsIdAndTheModelsDigestFollowTheJob() async throws {
+        let capture = LogCapture()
+        try await withService(logger: capture.logger) { service, router in
+            let digest = service.engine.identity.digest
+            let sync = try await router.vocode(testMel(frames: 2), headers: ["Content-Type": "application/x-npy", "X-Request-Id": "tts-41"])
+            #expect(sync.status == .ok)
+            #expect(sync.headers["X-Model-Digest"] == digest)
+            #expect(try AudioDecoder.comment(of: sync.body) == service.engine.audioComment, "the file says it too")
+            let id = try #require(sync.headers["X-Job-Id"])
+            let status = try await router.jobStatus(id)
+            #expect(status.requestID == "tts-41" && status.modelDigest == digest)
+            let fetched = try await router.send(.get, "/jobs/\(id)/audio")
+            #expect(fetched.headers["X-Model-Digest"] == digest)
+
+            let async = try await router.vocode(testMel(frames: 2), query: "async=true",
+                                                headers: ["Content-Type": "application/x-npy", "X-Request-Id": "tts-42"])
+            let asyncID = try #require(async.headers["X-Job-Id"])
+            #expect(async.jobSnapshot?.requestID == "tts-42")
+            _ = try await router.poll(asyncID) { $0.status == .succeeded }
+            // Without a usable id one is made, and the job records that one.
+            let bare = try await router.vocode(testMel(frames: 2), query: "async=true")
+            let made = try #require(bare.jobSnapshot?.requestID)
+            #expect(made.wholeMatch(of: /[0-9a-f]{32}/) != nil)
+            _ = try await router.poll(try #require(bare.headers["X-Job-Id"])) { $0.status == .succeeded }
+
+            // Every line about a job names it and the request that made it.
+            for (job, request) in [(id, "tts-41"), (asyncID, "tts-42")] {
+                let lines = capture.entries.filter { $0.metadata["job_id"] == job }
+                #expect(lines.map(\.message).contains("job queued") && lines.map(\.message).contains("job finished"))
+                #expect(lines.allSatisfy { $0.metadata["request_id"] == request }, "\(lines.map(\.metadata))")
+            }
+        }
+    }
+
+    @Test func anAbandonedJobsLineNamesItsRequest() async throws {
+        let capture = LogCapture()
+        try await withService(logger: capture.logger, { $0.syncTimeout = .milliseconds(50) }) { _, router in
+            let late = try await router.vocode(testMel(frames: 200), query: "schedule=full",
+                                               headers: ["Content-Type": "application/x-npy", "X-Request-Id": "late-1"])
+            #expect(late.status.code == 503)
+            let line = try #require(capture.entries.first { $0.message == "job abandoned" })
+            #expect(line.metadata["request_id"] == "late-1")
+            #expect(line.metadata["job_id"] == late.headers["X-Job-Id"])
+            #expect(line.metadata["reason"] == "sync_timeout")
+        }
+    }
 }

@@ -78,4 +78,19 @@ import HTTP
             try TinyModel.conditional.run(spec, threads: 1) { done, _ in done < 2 }
         }
     }
+
+    @Test func theBuiltInIdentityUnlessToldAndTheFilesSay() throws {
+        let model = try DiffWave.untrained(config: TinyModel.config())
+        let builtIn = try VocodingEngine(model: model, trained: false)
+        #expect(builtIn.identity == ModelIdentity.untrained(config: TinyModel.config()))
+        let named = ModelIdentity(sha256: String(repeating: "ab", count: 32), fileName: "lj.pt")
+        let engine = try VocodingEngine(model: model, trained: true, identity: named)
+        #expect(engine.identity == named)
+        #expect(engine.audioComment == "model sha256:\(named.sha256) (lj.pt)")
+        // Every format's file says which model made it.
+        for format in AudioFormat.allCases {
+            let (audio, _) = try engine.run(JobSpec(input: .mel(testMel(frames: 2)), schedule: .fast, seed: 1, format: format), threads: 1) { _, _ in true }
+            #expect(try AudioDecoder.comment(of: audio) == engine.audioComment, "\(format)")
+        }
+    }
 }

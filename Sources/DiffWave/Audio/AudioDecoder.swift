@@ -36,4 +36,12 @@ public enum AudioDecoder {
         try file.close()
         return (samples, file.info.sampleRate, channels)
     }
+
+    /// The file's metadata comment (WAV INFO ICMT, FLAC or Vorbis COMMENT), nil when it has none:
+    /// where `AudioEncoder` records the model that made the audio.
+    public static func comment(of data: Data) throws(DiffWaveError) -> String? {
+        let file = try Sndfile(readingFrom: SndfileBuffer(data))
+        defer { try? file.close() }
+        return file.string(.comment)
+    }
 }

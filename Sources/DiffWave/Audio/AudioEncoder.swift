@@ -6,6 +6,9 @@ public enum AudioEncoder {
     /// one step up for speech, still several times smaller than FLAC.
     static let vorbisQuality = 0.5
 
+    /// The software name written beside a comment.
+    public static let software = "diffwave-server"
+
     /// Encodes `samples` (nominally in [-1, 1]) as one channel at `sampleRate` Hz.
     ///
     /// - 16-bit formats (`wav`, `flac`) use libsndfile's float → int
@@ -17,9 +20,16 @@ public enum AudioEncoder {
     /// - An empty `samples` gives a valid file with no frames.
     /// - The same samples give the same bytes, every call (no timestamps,
     ///   no random Ogg serial numbers): `seed=` promises reproducible output.
-    public static func encode(_ samples: [Float], sampleRate: Int, format: AudioFormat) throws(DiffWaveError) -> Data {
+    /// - `comment`, when given, goes into the file's own metadata (WAV INFO ICMT, the FLAC or
+    ///   Vorbis COMMENT), with the software name: headers are lost once a file is saved, this
+    ///   stays with it (the service writes the model's digest here).
+    public static func encode(_ samples: [Float], sampleRate: Int, format: AudioFormat, comment: String? = nil) throws(DiffWaveError) -> Data {
         let buffer = SndfileBuffer()
         let file = try Sndfile(writingTo: buffer, format: format.sndfileFormat, sampleRate: sampleRate, channels: 1)
+        if let comment {
+            try file.setString(.software, software)
+            try file.setString(.comment, comment)
+        }
         if format.isInteger {
             try file.setClipping(true)
         }

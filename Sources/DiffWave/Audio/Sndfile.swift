@@ -184,6 +184,35 @@ final class Sndfile {
         _ = command(Int32(SFC_UPDATE_HEADER_NOW), nil, 0)
     }
 
+    // MARK: String metadata
+
+    /// The text fields libsndfile stores in a file's own metadata: WAV LIST/INFO chunks, FLAC
+    /// and Ogg Vorbis comments.
+    enum StringField: Sendable {
+        case software, comment
+
+        var code: Int32 {
+            switch self {
+            case .software: Int32(SF_STR_SOFTWARE)
+            case .comment: Int32(SF_STR_COMMENT)
+            }
+        }
+    }
+
+    /// Stores `value` in the file's metadata; must precede the first write (FLAC and Vorbis put
+    /// their comments in the stream header).
+    func setString(_ field: StringField, _ value: String) throws(DiffWaveError) {
+        let status = sf_set_string(openHandle, field.code, value)
+        guard status == 0 else {
+            throw DiffWaveError(.audio, "sf_set_string: \(Self.errorText(code: status))")
+        }
+    }
+
+    /// The metadata text of `field` in a file opened for reading, nil when it has none.
+    func string(_ field: StringField) -> String? {
+        sf_get_string(openHandle, field.code).map { String(cString: $0) }
+    }
+
     private func command(_ command: Int32, _ data: UnsafeMutableRawPointer?, _ size: Int32) -> Int32 {
         sf_command(openHandle, command, data, size)
     }

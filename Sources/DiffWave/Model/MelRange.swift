@@ -9,7 +9,7 @@ public enum MelRange {
     /// (float round-off from a conversion).
     public static let tolerance: Float = 1e-6
 
-    /// Throws `DiffWaveError(.input)` if any value lies outside
+    /// Throws `DiffWaveError(.range)` if any value lies outside
     /// `[−tolerance, 1 + tolerance]` (or is not finite), saying what the model
     /// expects and the mel's actual range.
     public static func check(_ mel: Tensor) throws(DiffWaveError) {
@@ -23,6 +23,6 @@ public enum MelRange {
         }
         guard !finite || low < -tolerance || high > 1 + tolerance else { return }
         let range = finite ? "got min \(low) max \(high)" : "got non-finite values (finite min \(low) max \(high))"
-        throw DiffWaveError(.input, "mel values must lie in [0, 1]: this model expects the reference normalisation clamp((20·log10(max(mel, 1e-5)) − 20 + 100) / 100, 0, 1); \(range) — a natural-log (Tacotron 2 / HiFi-GAN) mel L converts approximately as clamp((8.6859·L + 80) / 100, 0, 1)")
+        throw DiffWaveError(.range, "mel values must lie in [0, 1]: this model expects the reference normalisation clamp((20·log10(max(mel, 1e-5)) − 20 + 100) / 100, 0, 1); \(range) — a natural-log (Tacotron 2 / HiFi-GAN) mel L converts approximately as clamp((8.6859·L + 80) / 100, 0, 1)")
     }
 }

@@ -20,6 +20,9 @@ public struct DiffWaveError: Error, Equatable, CustomStringConvertible, Sendable
         case tooLarge
         /// A mel or noise input does not fit the model (shape, values).
         case input
+        /// A mel's values lie outside the range the model was trained on (`MelRange`): made
+        /// with another normalisation.
+        case range
         /// A class label is missing, unwanted, out of range or unknown for the model.
         case label
         /// libsndfile refused to encode or decode.

@@ -6,13 +6,24 @@ import HTTP
 public enum APIRoute: String, CaseIterable, Sendable {
     case vocode, mel, generate
     case jobStatus, jobAudio, jobCancel
-    case healthz, readyz, model, metrics, openAPI
+    case healthz, readyz, model, metrics, openAPI, problem
 
     public var method: HTTPMethod {
         switch self {
         case .vocode, .mel, .generate: .post
         case .jobCancel: .delete
-        case .jobStatus, .jobAudio, .healthz, .readyz, .model, .metrics, .openAPI: .get
+        case .jobStatus, .jobAudio, .healthz, .readyz, .model, .metrics, .openAPI, .problem: .get
+        }
+    }
+
+    /// Whether the route answers without a token when `auth-token-file` is set: the probes
+    /// (kubelets carry no token), the contract and the problem pages (documentation), and
+    /// /metrics when `open-metrics` says so.
+    public func isOpen(openMetrics: Bool) -> Bool {
+        switch self {
+        case .healthz, .readyz, .openAPI, .problem: true
+        case .metrics: openMetrics
+        case .vocode, .mel, .generate, .jobStatus, .jobAudio, .jobCancel, .model: false
         }
     }
 
@@ -28,6 +39,7 @@ public enum APIRoute: String, CaseIterable, Sendable {
         case .model: "/model"
         case .metrics: "/metrics"
         case .openAPI: "/openapi.yaml"
+        case .problem: "/problems/{name}"
         }
     }
 }

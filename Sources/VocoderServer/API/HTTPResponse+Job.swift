@@ -5,6 +5,6 @@ extension HTTPResponse {
     /// log line (`logMetadata`), which ties it to the job's own lines.
     mutating func tag(job id: String) {
         headers.set("X-Job-Id", id)
-        logMetadata["job"] = id
+        logMetadata[LogField.jobID] = id
     }
 }

@@ -13,7 +13,7 @@ struct HealthRoutes: Sendable {
     /// job store can be reached.
     func readyz() throws(HTTPError) -> HTTPResponse {
         if service.isDraining {
-            throw HTTPError(.unavailable, "draining: finishing accepted jobs before shutdown",
+            throw HTTPError(.shuttingDown, "draining: finishing accepted jobs before shutdown",
                             headers: ["Retry-After": service.retryAfterValue])
         }
         if !service.isReady {

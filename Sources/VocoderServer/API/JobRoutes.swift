@@ -16,9 +16,9 @@ struct JobRoutes: Sendable {
         return Self.audioResponse(try service.answering { () throws(ServiceError) in try service.audio(id) })
     }
 
-    func cancel(_ parameters: [String: String]) throws(HTTPError) -> HTTPResponse {
+    func cancel(_ parameters: [String: String], requestID: String? = nil) throws(HTTPError) -> HTTPResponse {
         let id = parameters["id"] ?? ""
-        switch try service.answering({ () throws(ServiceError) in try service.cancel(id) }) {
+        switch try service.answering({ () throws(ServiceError) in try service.cancel(id, requestID: requestID) }) {
         case .removed: return HTTPResponse(status: .noContent)
         case .requested(let snapshot): return Self.statusResponse(snapshot)
         }
@@ -39,6 +39,8 @@ struct JobRoutes: Sendable {
         response.headers.set("X-Seed", String(record.spec.seed))
         response.headers.set("X-Audio-Seconds", String(format: "%.6f", record.audioSeconds ?? 0))
         response.headers.set("X-Compute-Seconds", String(format: "%.6f", record.computeSeconds ?? 0))
+        // The model that made it, as the file's own metadata says too (VocodingEngine.audioComment).
+        if let digest = record.modelDigest { response.headers.set("X-Model-Digest", digest) }
         return response
     }
 }

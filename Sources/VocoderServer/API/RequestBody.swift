@@ -54,7 +54,7 @@ enum RequestBody {
             throw HTTPError(error)
         }
         guard mel.shape[1] <= maxFrames else {
-            throw HTTPError(.unprocessable, "audio gives \(mel.shape[1]) mel frames; this server takes at most \(maxFrames) (max-frames)")
+            throw HTTPError(.melTooLong, "audio gives \(mel.shape[1]) mel frames; this server takes at most \(maxFrames) (max-frames)")
         }
         return mel
     }
@@ -135,7 +135,7 @@ enum RequestBody {
             commas += 1
             // [[a, b], [c, d]]: n_mels × frames values need n_mels × frames − 1 commas.
             if commas >= maxValues {
-                throw HTTPError(.unprocessable, "JSON mel holds more than \(maxValues) values; this server takes at most n_mels × max-frames")
+                throw HTTPError(.melTooLong, "JSON mel holds more than \(maxValues) values; this server takes at most n_mels × max-frames")
             }
         }
     }

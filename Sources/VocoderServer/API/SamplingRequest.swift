@@ -24,13 +24,13 @@ struct SamplingRequest {
     init(_ request: HTTPRequest, defaultPrecision: Precision) throws(HTTPError) {
         if let value = request.queryValue("schedule") {
             guard let kind = NoiseSchedule.Kind(rawValue: value) else {
-                throw HTTPError(.unprocessable, "schedule must be 'fast' or 'full', got '\(value)'")
+                throw HTTPError(.schedule, "schedule must be 'fast' or 'full', got '\(value)'")
             }
             schedule = kind
         }
         if let value = request.queryValue("seed") {
             guard let parsed = UInt64(value) else {
-                throw HTTPError(.malformed, "seed must be an integer in 0...\(UInt64.max), got '\(value)'")
+                throw HTTPError(.invalidParameter, "seed must be an integer in 0...\(UInt64.max), got '\(value)'")
             }
             seed = parsed
         } else {
@@ -49,7 +49,7 @@ struct SamplingRequest {
         }
         if let value = request.queryValue("format") {
             guard let parsed = AudioFormat(rawValue: value) else {
-                throw HTTPError(.malformed, "format must be one of wav, wav-f32, flac, ogg; got '\(value)'")
+                throw HTTPError(.invalidParameter, "format must be one of wav, wav-f32, flac, ogg; got '\(value)'")
             }
             format = parsed
         } else if let accept = request.headers["Accept"] {
@@ -66,10 +66,10 @@ struct SamplingRequest {
         precision = defaultPrecision
         if let value = request.queryValue("precision") {
             guard let parsed = Precision(rawValue: value) else {
-                throw HTTPError(.unprocessable, "precision must be 'f32' or 'bf16', got '\(value)'")
+                throw HTTPError(.precisionUnavailable, "precision must be 'f32' or 'bf16', got '\(value)'")
             }
             guard parsed.isAvailable else {
-                throw HTTPError(.unprocessable, "precision '\(value)' is not available on this server (its CPU has no AVX512-BF16); use f32")
+                throw HTTPError(.precisionUnavailable, "precision '\(value)' is not available on this server (its CPU has no AVX512-BF16); use f32")
             }
             precision = parsed
         }
@@ -96,7 +96,7 @@ struct SamplingRequest {
         switch value.lowercased() {
         case "true", "1", "yes": return true
         case "false", "0", "no": return false
-        default: throw HTTPError(.malformed, "\(name) must be true or false, got '\(value)'")
+        default: throw HTTPError(.invalidParameter, "\(name) must be true or false, got '\(value)'")
         }
     }
 

@@ -12,7 +12,7 @@ struct VocodeRoute: Sendable {
         let options = try SamplingRequest(request, defaultPrecision: service.configuration.precision)
         let config = service.modelConfig
         guard config.conditioning.takesMel else {
-            throw HTTPError(.unprocessable, "this model takes no mel (it is conditioned on \(config.conditioning)); use POST /generate")
+            throw HTTPError(.wrongEndpoint, "this model takes no mel (it is conditioned on \(config.conditioning)); use POST /generate")
         }
         let mel: Tensor, bodyLabel: Label?
         if RequestBody.isAudio(request) {
@@ -32,7 +32,7 @@ struct VocodeRoute: Sendable {
         }
         let frames = mel.shape[1]
         guard frames <= service.configuration.maxFrames else {
-            throw HTTPError(.unprocessable, "mel has \(frames) frames; this server takes at most \(service.configuration.maxFrames) (max-frames)")
+            throw HTTPError(.melTooLong, "mel has \(frames) frames; this server takes at most \(service.configuration.maxFrames) (max-frames)")
         }
         let label = try options.classIndex(body: bodyLabel, conditioning: config.conditioning)
         return try run(JobSpec(input: .mel(mel), schedule: options.schedule, seed: options.seed, format: options.format,
@@ -68,7 +68,7 @@ struct VocodeRoute: Sendable {
         let options = try SamplingRequest(request, defaultPrecision: service.configuration.precision)
         let config = service.modelConfig
         guard !config.conditioning.takesMel else {
-            throw HTTPError(.unprocessable, "this model needs a mel spectrogram (it is conditioned on \(config.conditioning)); use POST /vocode")
+            throw HTTPError(.wrongEndpoint, "this model needs a mel spectrogram (it is conditioned on \(config.conditioning)); use POST /vocode")
         }
         var body = GenerateBody()
         let data = try RequestBody.decoded(request, maxBytes: service.configuration.maxDecodedBodyBytes)
@@ -88,9 +88,9 @@ struct VocodeRoute: Sendable {
             guard seconds > 0, seconds.isFinite else { throw HTTPError(.unprocessable, "seconds must be positive") }
             samples = Int(min((seconds * Double(config.sampleRate)).rounded(), Double(Int.max / 2)))
         }
-        guard samples >= 1 else { throw HTTPError(.unprocessable, "samples must be at least 1") }
+        guard samples >= 1 else { throw HTTPError(.tooManySamples, "samples must be at least 1") }
         guard samples <= service.configuration.maxSamples else {
-            throw HTTPError(.unprocessable, "\(samples) samples asked; this server makes at most \(service.configuration.maxSamples) (max-samples)")
+            throw HTTPError(.tooManySamples, "\(samples) samples asked; this server makes at most \(service.configuration.maxSamples) (max-samples)")
         }
         let label = try options.classIndex(body: body.label, conditioning: config.conditioning)
         return try run(JobSpec(input: .samples(samples), schedule: options.schedule, seed: options.seed, format: options.format,
@@ -107,7 +107,7 @@ struct VocodeRoute: Sendable {
     private func run(_ spec: JobSpec, options: SamplingRequest, request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
         let syncTimeout = service.configuration.syncTimeout
         let wait: Duration? = options.respondAsync ? options.asyncWait.map { min($0, syncTimeout) } : syncTimeout
-        let job = try service.answering { () throws(ServiceError) in try service.submit(spec, holdResult: wait != nil) }
+        let job = try service.answering { () throws(ServiceError) in try service.submit(spec, holdResult: wait != nil, requestID: request.requestID) }
         if let wait {
             // Held since submission, so the byte cap cannot evict the audio before it is read.
             defer { service.release(job.id) }

@@ -39,9 +39,12 @@ public struct JobRecord: Sendable {
     /// Runs started (claims made), and so the newest claim's fencing epoch. A shared store
     /// fails the job once its runs have died `job-max-attempts` times.
     public var attempts = 0
-    /// The weights the job was accepted for (`ModelDigest`): only an instance serving the same
-    /// weights runs it, so its bytes do not depend on which instance did.
-    public var modelDigest = ""
+    /// The id of the request that made the job (`X-Request-Id`), on every log line of the job.
+    public var requestID: String?
+    /// The weights the job was accepted for (`ModelIdentity.digest`, `sha256:<hex>`): a shared
+    /// store's instances run only jobs of the weights they serve, so that a job's bytes do not
+    /// depend on which instance ran it.
+    public var modelDigest: String?
 
     public init(id: String, spec: JobSpec, steps: Int, createdAt: Date = Date()) {
         self.id = id

@@ -16,12 +16,15 @@ public struct JobSnapshot: Codable, Equatable, Sendable {
     public var audioURL: String?
     /// The class index of a class-conditional model's job (absent for a model without classes).
     public var label: Int?
+    /// The id of the request that made the job, and the digest of the model that runs it.
+    public var requestID: String?
+    public var modelDigest: String?
 
     enum CodingKeys: String, CodingKey {
         case id, status, progress, error, label
         case queuePosition = "queue_position", createdAt = "created_at", startedAt = "started_at"
         case finishedAt = "finished_at", audioSeconds = "audio_seconds", computeSeconds = "compute_seconds"
-        case audioURL = "audio_url"
+        case audioURL = "audio_url", requestID = "request_id", modelDigest = "model_digest"
     }
 
     init(_ record: JobRecord, queuePosition: Int?) {
@@ -37,6 +40,8 @@ public struct JobSnapshot: Codable, Equatable, Sendable {
         error = record.error
         audioURL = record.status == .succeeded ? "/jobs/\(record.id)/audio" : nil
         label = record.spec.label
+        requestID = record.requestID
+        modelDigest = record.modelDigest
     }
 
     /// RFC 3339 with milliseconds, UTC.

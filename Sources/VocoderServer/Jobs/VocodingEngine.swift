@@ -6,6 +6,8 @@ public final class VocodingEngine: Sendable {
     public let model: DiffWave
     /// Whether the weights came from a trained checkpoint (false for the built-in untrained default).
     public let trained: Bool
+    /// Which weights these are: the checkpoint's SHA-256 and file name, or the built-in model's fixed identity.
+    public let identity: ModelIdentity
     /// The float32 sampler of each schedule; a bfloat16 job gets its own on the same schedule.
     let samplers: [NoiseSchedule.Kind: Sampler]
     /// The model's own analysis (copy synthesis, `POST /mel`); its FFT plan is made once.
@@ -14,10 +16,14 @@ public final class VocodingEngine: Sendable {
     /// The workspace budget of a bfloat16 job (the float32 samplers hold their own).
     let bf16MemoryBudgetBytes: Int
 
-    public init(model: DiffWave, trained: Bool, memoryBudgetBytes: Int = Sampler.defaultMemoryBudgetBytes(.float32),
+    /// - Parameter identity: the checkpoint's (`ModelIdentity.checkpoint(at:)`); nil gives the
+    ///   built-in untrained model's identity for the model's configuration.
+    public init(model: DiffWave, trained: Bool, identity: ModelIdentity? = nil,
+                memoryBudgetBytes: Int = Sampler.defaultMemoryBudgetBytes(.float32),
                 bf16MemoryBudgetBytes: Int = Sampler.defaultMemoryBudgetBytes(.bfloat16)) throws(DiffWaveError) {
         self.model = model
         self.trained = trained
+        self.identity = identity ?? .untrained(config: model.config)
         self.bf16MemoryBudgetBytes = bf16MemoryBudgetBytes
         var samplers: [NoiseSchedule.Kind: Sampler] = [:]
         for kind in NoiseSchedule.Kind.allCases {
@@ -45,7 +51,11 @@ public final class VocodingEngine: Sendable {
         case .samples(let n):
             samples = try sampler.generate(samples: n, label: spec.label, noise: .seed(spec.seed), threads: threads, progress: progress)
         }
-        let audio = try AudioEncoder.encode(samples, sampleRate: model.config.sampleRate, format: spec.format)
+        let audio = try AudioEncoder.encode(samples, sampleRate: model.config.sampleRate, format: spec.format,
+                                            comment: audioComment)
         return (audio, Double(samples.count) / Double(model.config.sampleRate))
     }
+
+    /// What every audio file says of the model that made it (`ModelIdentity.audioComment`).
+    var audioComment: String { identity.audioComment }
 }

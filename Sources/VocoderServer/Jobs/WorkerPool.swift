@@ -63,14 +63,15 @@ final class WorkerPool: Sendable {
                 : .failed(reason: error.message, computeSeconds: elapsed())
         }
         if lost {
-            logger.info("job given up", metadata: ["job": "\(id)", "reason": "its claim passed to another run"])
+            logger.info("job given up", metadata: record.logMetadata.merging(["reason": "its claim passed to another run"]) { $1 })
             return
         }
         guard let finished = store.finish(claim, outcome) else {
-            logger.info("job given up", metadata: ["job": "\(id)", "reason": "its claim passed to another run before the result was written"])
+            logger.info("job given up", metadata: record.logMetadata.merging(["reason": "its claim passed to another run before the result was written"]) { $1 })
             return
         }
-        var metadata: Logger.Metadata = ["job": "\(id)", "status": "\(finished.status.rawValue)"]
+        var metadata = record.logMetadata
+        metadata["job_status"] = "\(finished.status.rawValue)"
         if case .succeeded(_, let seconds, _) = outcome {
             metadata["audio_s"] = "\(seconds)"
             metadata["compute_s"] = "\(String(format: "%.3f", elapsed()))"

@@ -7,7 +7,7 @@ import Foundation
 /// throws `.unexpectedReply` naming what, so that only that job fails.
 enum RedisJobCodec {
     /// Bumped when the layout changes; a record of another version is refused, not misread.
-    static let version = 1
+    static let version = 2
 
     private struct Stored: Codable {
         var v: Int
@@ -23,7 +23,8 @@ enum RedisJobCodec {
         var error: String?
         var resultBytes: Int?
         var attempts: Int
-        var modelDigest: String
+        var modelDigest: String?
+        var requestID: String?
         var schedule: String
         var seed: UInt64
         var format: String
@@ -31,6 +32,8 @@ enum RedisJobCodec {
         /// `(n_mels, frames)` of a mel input; nil for a sample count.
         var melShape: [Int]?
         var samples: Int?
+        /// The class index of a class-conditional model's job.
+        var label: Int?
     }
 
     static func encode(_ r: JobRecord) -> (record: Data, input: Data) {
@@ -49,8 +52,9 @@ enum RedisJobCodec {
                             stepsDone: r.stepsDone, startedAt: r.startedAt?.timeIntervalSince1970,
                             finishedAt: r.finishedAt?.timeIntervalSince1970, audioSeconds: r.audioSeconds,
                             computeSeconds: r.computeSeconds, error: r.error, resultBytes: resultBytes, attempts: r.attempts,
-                            modelDigest: r.modelDigest, schedule: r.spec.schedule.rawValue, seed: r.spec.seed,
-                            format: r.spec.format.rawValue, precision: r.spec.precision.rawValue, melShape: melShape, samples: samples)
+                            modelDigest: r.modelDigest, requestID: r.requestID, schedule: r.spec.schedule.rawValue, seed: r.spec.seed,
+                            format: r.spec.format.rawValue, precision: r.spec.precision.rawValue, melShape: melShape, samples: samples,
+                            label: r.spec.label)
         return (try! JSONEncoder().encode(stored), input)
     }
 
@@ -70,7 +74,7 @@ enum RedisJobCodec {
               let format = AudioFormat(rawValue: s.format), let precision = Precision(rawValue: s.precision) else {
             throw bad("its status, schedule, format or precision is unknown")
         }
-        guard s.steps >= 0, s.stepsDone >= 0, s.attempts >= 0 else { throw bad("a count is negative") }
+        guard s.steps >= 0, s.stepsDone >= 0, s.attempts >= 0, (s.label ?? 0) >= 0 else { throw bad("a count or its label is negative") }
         let jobInput: JobSpec.Input
         if let shape = s.melShape {
             guard shape.count == 2, shape.allSatisfy({ $0 > 0 && $0 <= 1 << 20 }), shape[0] * shape[1] * 4 == input.count else {
@@ -86,7 +90,8 @@ enum RedisJobCodec {
         } else {
             throw bad("it has neither a mel nor a sample count")
         }
-        var r = JobRecord(id: id, spec: JobSpec(input: jobInput, schedule: schedule, seed: s.seed, format: format, precision: precision),
+        var r = JobRecord(id: id, spec: JobSpec(input: jobInput, schedule: schedule, seed: s.seed, format: format, precision: precision,
+                                                label: s.label),
                           steps: s.steps, createdAt: Date(timeIntervalSince1970: s.createdAt))
         r.status = status
         r.stepsDone = min(stepsDone ?? s.stepsDone, s.steps)
@@ -98,6 +103,7 @@ enum RedisJobCodec {
         r.cancelRequested = cancelRequested
         r.attempts = s.attempts
         r.modelDigest = s.modelDigest
+        r.requestID = s.requestID
         r.result = evicted ? .evicted : s.resultBytes.map { .stored(bytes: $0) } ?? .none
         return r
     }

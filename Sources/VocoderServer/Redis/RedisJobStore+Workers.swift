@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 
 /// The worker side of the Redis store: claiming from the consumer group (new entries, and
 /// entries whose lease lapsed), fenced progress and results, lease renewal, hand-back.
@@ -34,7 +35,7 @@ extension RedisJobStore {
             let reply = try c.command(["XAUTOCLAIM", stream, RedisJobKeys.group, consumer,
                                        String(Self.milliseconds(settings.lease)), "0-0", "COUNT", "1"]).array()
             if reply.count >= 2, let first = try reply[1].array().first, let parsed = try usable(first, in: stream, on: c) {
-                logger.info("job lease expired: taking it over", metadata: ["job": "\(parsed.id)"])
+                logger.info("job lease expired: taking it over", metadata: [LogField.jobID: "\(parsed.id)"])
                 return (stream, parsed.entry, parsed.id)
             }
         }
@@ -91,7 +92,7 @@ extension RedisJobStore {
             if r.attempts >= settings.maxAttempts {
                 try finishNow(r, status: .failed, reason: "gave up after \(r.attempts) attempts: each run's instance stopped before it finished",
                               stream: stream, entry: entry, on: c)
-                logger.warning("job failed after repeated attempts", metadata: ["job": "\(id)", "attempts": "\(r.attempts)"])
+                logger.warning("job failed after repeated attempts", metadata: r.logMetadata.merging(["attempts": "\(r.attempts)"]) { $1 })
                 return nil
             }
             r.status = .running
@@ -176,7 +177,7 @@ extension RedisJobStore {
                 }
             } catch {
                 logger.warning("job store unreachable: keeping the result until it can be written",
-                               metadata: ["job": "\(claim.id)", "error": "\(error.message)"])
+                               metadata: claim.record.logMetadata.merging(["error": "\(error.message)"]) { $1 })
                 Thread.sleep(forTimeInterval: Self.seconds(settings.retryInterval))
             }
         }
@@ -206,7 +207,7 @@ extension RedisJobStore {
                                           json, Data(r.id.utf8), Data(score.utf8)]).int()
             if done == 1 {
                 count += 1
-                logger.info("job handed back to the queue", metadata: ["job": "\(r.id)"])
+                logger.info("job handed back to the queue", metadata: r.logMetadata)
             }
         }
         return (count, [])

@@ -1,5 +1,6 @@
 import DiffWave
 import Foundation
+import HTTP
 import Logging
 import Synchronization
 
@@ -15,7 +16,7 @@ public final class RedisJobStore: JobStore {
     public struct Settings: Sendable {
         public var endpoint: RedisEndpoint
         public var prefix = "diffwave"
-        /// The served weights (`ModelDigest`): this instance claims only jobs accepted for them.
+        /// The served weights (`ModelIdentity.digest`): this instance claims only jobs accepted for them.
         public var modelDigest: String
         /// Whether this instance runs bf16 jobs (its CPU has AVX512-BF16).
         public var runsBF16 = Precision.bfloat16.isAvailable
@@ -142,7 +143,7 @@ public final class RedisJobStore: JobStore {
     /// Overwrites an unreadable job with a failed record, finished now (so it expires, and
     /// its waiters wake).
     func replaceUnreadable(_ id: String, reason: String, on c: RedisConnection) throws(RedisError) -> JobRecord {
-        logger.error("job store value unreadable", metadata: ["job": "\(id)", "error": "\(reason)"])
+        logger.error("job store value unreadable", metadata: [LogField.jobID: "\(id)", "error": "\(reason)"])
         let record = RedisJobCodec.unreadable(id: id, reason: reason)
         let (json, _) = RedisJobCodec.encode(record)
         let ttl = String(Self.milliseconds(settings.ttl))

@@ -1,14 +1,15 @@
 import Foundation
+import Logging
 import TestSupport
 @testable import HTTP
 
 /// Starts a server on an ephemeral port of 127.0.0.1, runs `body` (a blocking client, on this
 /// thread) and shuts the server down.
 func withServer(
-    limits: ServerLimits = ServerLimits(), router: Router = testRouter(),
+    limits: ServerLimits = ServerLimits(), router: Router = testRouter(), logger: Logger = quietLogger,
     _ body: (HTTPServer) throws -> Void
 ) throws {
-    let server = HTTPServer(host: "127.0.0.1", port: 0, router: router, limits: limits, logger: quietLogger)
+    let server = HTTPServer(host: "127.0.0.1", port: 0, router: router, limits: limits, logger: logger)
     try server.start()
     defer { server.shutdown(gracePeriod: .milliseconds(100)) }
     try body(server)
@@ -18,6 +19,7 @@ func withServer(
 func testRouter() -> Router {
     var router = Router()
     router.get("/hello") { _, _ in .text("hello") }
+    router.get("/request-id") { request, _ in .text(request.requestID) }
     router.get("/slow") { request, _ in
         let milliseconds = Int(request.queryValue("ms") ?? "") ?? 100
         Thread.sleep(forTimeInterval: Double(milliseconds) / 1000)

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 
 /// A `diffwave serve` process launched from the products directory `swift test` built, on an
-/// ephemeral port of 127.0.0.1 (parsed from its "listening ... address=HOST:PORT" log line),
+/// ephemeral port of 127.0.0.1 (parsed from its "listening" log line, text or JSON),
 /// serving the tiny conditional test checkpoint unless told otherwise.
 final class ServiceProcess: Sendable {
     struct Failure: Error, CustomStringConvertible {
@@ -40,7 +40,8 @@ final class ServiceProcess: Sendable {
         var found: UInt16?
         while found == nil, Date() < deadline, process.isRunning {
             let text = output.text
-            if let range = text.range(of: #"address=127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+            // The text line's `address=HOST:PORT`, or the JSON line's `"address":"HOST:PORT"`.
+            if let range = text.range(of: #"address(=|":")127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
                 found = UInt16(text[range].split(separator: ":").last!)
             } else {
                 Thread.sleep(forTimeInterval: 0.02)

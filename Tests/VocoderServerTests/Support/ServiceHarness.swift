@@ -60,12 +60,13 @@ func testConfiguration(_ configure: (inout ServerConfiguration) -> Void = { _ in
 func withService<T>(
     engine: VocodingEngine = TinyModel.conditional,
     logger: Logger = quietLogger,
+    tokens: BearerTokens? = nil,
     _ configure: (inout ServerConfiguration) -> Void = { _ in },
     _ body: (VocoderService, Router) async throws -> T
 ) async throws -> T {
     let service = VocoderService(configuration: testConfiguration(configure), engine: engine, logger: logger)
     service.start()
-    let router = service.makeRouter()
+    let router = service.makeRouter(tokens: tokens)
     do {
         let result = try await body(service, router)
         service.drain()
