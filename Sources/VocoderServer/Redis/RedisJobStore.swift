@@ -249,7 +249,8 @@ public final class RedisJobStore: JobStore {
             do throws(RedisError) {
                 if connection == nil || connection!.isBroken {
                     let c = try pool.connect()
-                    try c.setTimeout(settings.timeout + .seconds(1))
+                    // A blocking read answers within its block time; the command timeout on top.
+                    try c.setTimeout(settings.timeout + .milliseconds(Int64(JobWaiters.clientCheckInterval * 1000)))
                     connection = c
                     // Connected (again): a job that finished while this waiter could not
                     // listen, or one gone from the store, ends the wait.
