@@ -16,9 +16,9 @@ struct RedisJobStoreTests {
     }
 
     func store(digest: String = "d1", capacity: Int = 4, lease: Duration = .seconds(5), maxAttempts: Int = 3,
-                       maxResultBytes: Int = 1 << 20, start: Bool = true) -> RedisJobStore {
+                       maxResultBytes: Int = 1 << 20, start: Bool = true, runsBF16: Bool = false) -> RedisJobStore {
         var s = RedisJobStore.Settings(endpoint: RedisEndpoint(host: "127.0.0.1", port: Int(redis.port)), modelDigest: digest)
-        s.runsBF16 = false
+        s.runsBF16 = runsBF16
         s.queueCapacity = capacity
         s.lease = lease
         s.maxAttempts = maxAttempts
