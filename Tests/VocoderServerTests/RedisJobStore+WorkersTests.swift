@@ -100,6 +100,9 @@ struct RedisJobStoreWorkersTests {
         #expect(again.id == "j" && again.epoch > first.epoch)
         #expect(again.record.attempts == 1, "a handed-back run does not count as one that died")
         #expect(a.finish(first, .succeeded(audio: Data([1]), audioSeconds: 1, computeSeconds: 1)) == nil)
+        #expect(try base.redis.cli(["XINFO", "CONSUMERS", "diffwave:queue:d1:f32", "workers"]).contains(a.consumer))
+        a.stop()
+        #expect(try !base.redis.cli(["XINFO", "CONSUMERS", "diffwave:queue:d1:f32", "workers"]).contains(a.consumer), "it left the group")
     }
 
 }

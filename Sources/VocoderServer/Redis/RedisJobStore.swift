@@ -302,6 +302,16 @@ public final class RedisJobStore: JobStore {
         closed.store(true, ordering: .relaxed)
     }
 
+    /// This instance's consumer leaves the group on each stream it holds no entry of, so that
+    /// restarts do not pile up dead consumers (one holding entries stays: they are claimable).
+    public func stop() {
+        for stream in streams {
+            guard let pending = try? pool.command(["XPENDING", stream, RedisJobKeys.group, "-", "+", "1", consumer]).array(),
+                  pending.isEmpty else { continue }
+            _ = try? pool.command(["XGROUP", "DELCONSUMER", stream, RedisJobKeys.group, consumer])
+        }
+    }
+
     @discardableResult
     public func sweep(now: Date) -> Int {
         let before = Int(now.timeIntervalSince1970 * 1000) - Self.milliseconds(settings.ttl)
