@@ -85,6 +85,7 @@ public final class VocoderService: Sendable {
             logger.warning("drain deadline passed", metadata: ["given_up": "\(left)"])
             _ = pool.waitUntilIdle(deadline: .distantFuture)
         }
+        store.stop()
         sweeper.cancel()
     }
 

@@ -66,7 +66,8 @@ struct ServeCommand: ParsableCommand {
             settings.maxAttempts = config.jobMaxAttempts
             settings.timeout = config.jobStoreTimeout
             settings.retryInterval = config.jobStoreRetry
-            settings.holdTimeout = config.syncTimeout + .seconds(60)
+            // A synchronous request reads its audio right after its wait: the wait, then one call.
+            settings.holdTimeout = config.syncTimeout + config.jobStoreTimeout
             let redis = RedisJobStore(settings, logger: logger)
             // Unreachable at start is not fatal: /readyz answers 503 until Redis comes, and
             // everything starts working then, as after a loss while serving.

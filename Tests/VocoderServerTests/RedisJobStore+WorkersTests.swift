@@ -61,6 +61,33 @@ struct RedisJobStoreWorkersTests {
         #expect(try await claim(old)?.id == "j")
     }
 
+    @Test func aBF16JobWaitsForAnInstanceWhoseCPUHasIt() async throws {
+        let noBF16 = store()
+        try noBF16.submit(JobRecord(id: "bf16", spec: JobSpec(input: .mel(testMel(frames: 2)), schedule: .fast, seed: 1, format: .wav,
+                                                            precision: .bfloat16), steps: 6), holdResult: false)
+        #expect(try await claim(noBF16, within: 0.8) == nil, "its CPU would not make the same bytes")
+        let withBF16 = base.store(start: true, runsBF16: true)
+        #expect(try await claim(withBF16)?.id == "bf16")
+    }
+
+    @Test func aResultFinishedWhileRedisIsDownIsWrittenWhenItReturns() async throws {
+        let a = store()
+        try a.submit(melRecord("j"), holdResult: false)
+        let claimed = try #require(try await claim(a))
+        base.redis.stop()
+        let written = Locked<JobRecord??>(nil)
+        Thread.detachNewThread {
+            let r = a.finish(claimed, .succeeded(audio: Data([5, 6]), audioSeconds: 1, computeSeconds: 1))
+            written.withLock { $0 = .some(r) }
+        }
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(written.value == nil, "kept, not dropped, while Redis is away")
+        try base.redis.start()
+        #expect(try await eventually { written.value != nil })
+        #expect((written.value ?? nil)?.status == .succeeded)
+        #expect(try a.result(of: "j") == Data([5, 6]))
+    }
+
     @Test func theDrainHandsRunningJobsBackToTheQueue() async throws {
         let a = store(), b = store()
         try a.submit(melRecord("j"), holdResult: false)
@@ -73,6 +100,9 @@ struct RedisJobStoreWorkersTests {
         #expect(again.id == "j" && again.epoch > first.epoch)
         #expect(again.record.attempts == 1, "a handed-back run does not count as one that died")
         #expect(a.finish(first, .succeeded(audio: Data([1]), audioSeconds: 1, computeSeconds: 1)) == nil)
+        #expect(try base.redis.cli(["XINFO", "CONSUMERS", "diffwave:queue:d1:f32", "workers"]).contains(a.consumer))
+        a.stop()
+        #expect(try !base.redis.cli(["XINFO", "CONSUMERS", "diffwave:queue:d1:f32", "workers"]).contains(a.consumer), "it left the group")
     }
 
 }

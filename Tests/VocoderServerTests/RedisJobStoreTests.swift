@@ -16,16 +16,16 @@ struct RedisJobStoreTests {
     }
 
     func store(digest: String = "d1", capacity: Int = 4, lease: Duration = .seconds(5), maxAttempts: Int = 3,
-                       maxResultBytes: Int = 1 << 20, start: Bool = true) -> RedisJobStore {
+                       maxResultBytes: Int = 1 << 20, start: Bool = true, runsBF16: Bool = false, ttl: Duration = .seconds(60)) -> RedisJobStore {
         var s = RedisJobStore.Settings(endpoint: RedisEndpoint(host: "127.0.0.1", port: Int(redis.port)), modelDigest: digest)
-        s.runsBF16 = false
+        s.runsBF16 = runsBF16
         s.queueCapacity = capacity
         s.lease = lease
         s.maxAttempts = maxAttempts
         s.maxResultBytes = maxResultBytes
         s.timeout = .milliseconds(500)
         s.retryInterval = .milliseconds(100)
-        s.ttl = .seconds(60)
+        s.ttl = ttl
         let store = RedisJobStore(s, logger: quietLogger)
         if start { store.start() } else { store.createGroups() }
         return store
@@ -129,6 +129,19 @@ struct RedisJobStoreTests {
         #expect(try a.record("old")?.result == .evicted && a.result(of: "old") == nil)
         #expect(try a.result(of: "new")?.count == 100)
         #expect(a.retainedBytes == 100)
+    }
+
+    @Test func aFinishedJobsRecordAndAudioExpireWithTheTTL() async throws {
+        let a = store(ttl: .milliseconds(600))
+        try a.submit(melRecord("j"), holdResult: false)
+        let claimed = try #require(try await claim(a))
+        try await Task.sleep(for: .milliseconds(800))
+        #expect(try a.record("j") != nil, "an unfinished job does not expire")
+        _ = a.finish(claimed, .succeeded(audio: Data([1]), audioSeconds: 1, computeSeconds: 1))
+        #expect(try a.result(of: "j") == Data([1]))
+        #expect(try await eventually(timeout: .seconds(5)) { if case .some(.none) = try? a.record("j") { true } else { false } })
+        #expect(try a.result(of: "j") == nil)
+        #expect(try await eventually(timeout: .seconds(5)) { a.sweep(now: Date()) >= 0 && a.retainedBytes == 0 }, "the sweep forgets its bytes")
     }
 
     @Test func aLostRedisIsUnavailableAndTheStoreResumesWhenItReturns() throws {

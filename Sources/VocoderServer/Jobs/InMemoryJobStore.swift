@@ -140,6 +140,9 @@ public final class InMemoryJobStore: JobStore {
         return (ids.count, finished)
     }
 
+    /// Nothing outlives the process.
+    public func stop() {}
+
     public var isAvailable: Bool { true }
 
     public var queueDepth: Int { queue.count }

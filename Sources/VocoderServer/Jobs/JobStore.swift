@@ -62,6 +62,9 @@ public protocol JobStore: Sendable {
     /// running jobs back to the queue. Returns how many it gave up, and the records of those it
     /// finished here (queued jobs cancelled: no worker will count them).
     func abandon() -> (count: Int, finished: [JobRecord])
+    /// The workers have stopped (end of the drain): lets go of what the store holds for this
+    /// process (a shared store's consumer leaves the group once it holds no entry).
+    func stop()
     /// Forgets jobs finished more than the TTL ago; returns how many.
     @discardableResult
     func sweep(now: Date) -> Int

@@ -126,13 +126,19 @@ extension RedisJobStore {
         _ = try c.command(["EXEC"])
     }
 
+    /// A lost claim is forgotten here: its worker stops and writes nothing.
     public func reportProgress(_ claim: JobClaim, stepsDone: Int) -> JobClaim.State {
-        if held.withLock({ $0[claim.id]?.lost ?? true }) { return .lost }
+        let lost = held.withLock { held in
+            guard held[claim.id]?.lost ?? true else { return false }
+            held[claim.id] = nil
+            return true
+        }
+        if lost { return .lost }
         do throws(RedisError) {
             let state = try pool.command(["EVAL", RedisScripts.progress, "1", keys.job(claim.id), String(claim.epoch), String(stepsDone)]).int()
             switch state {
             case -1:
-                held.withLock { $0[claim.id]?.lost = true }
+                held.withLock { $0[claim.id] = nil }
                 return .lost
             case 1: return .cancelRequested
             default: return .running

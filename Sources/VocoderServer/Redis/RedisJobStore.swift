@@ -250,7 +250,8 @@ public final class RedisJobStore: JobStore {
             do throws(RedisError) {
                 if connection == nil || connection!.isBroken {
                     let c = try pool.connect()
-                    try c.setTimeout(settings.timeout + .seconds(1))
+                    // A blocking read answers within its block time; the command timeout on top.
+                    try c.setTimeout(settings.timeout + .milliseconds(Int64(JobWaiters.clientCheckInterval * 1000)))
                     connection = c
                     // Connected (again): a job that finished while this waiter could not
                     // listen, or one gone from the store, ends the wait.
@@ -303,6 +304,16 @@ public final class RedisJobStore: JobStore {
     public func close() -> [JobRecord] {
         closed.store(true, ordering: .relaxed)
         return []
+    }
+
+    /// This instance's consumer leaves the group on each stream it holds no entry of, so that
+    /// restarts do not pile up dead consumers (one holding entries stays: they are claimable).
+    public func stop() {
+        for stream in streams {
+            guard let pending = try? pool.command(["XPENDING", stream, RedisJobKeys.group, "-", "+", "1", consumer]).array(),
+                  pending.isEmpty else { continue }
+            _ = try? pool.command(["XGROUP", "DELCONSUMER", stream, RedisJobKeys.group, consumer])
+        }
     }
 
     @discardableResult
