@@ -61,7 +61,7 @@ struct SharedJobStoreTests {
             let b = try instance()
             let next = try submit(ca, frames: 20)
             #expect(try ca.wait(next, for: ["succeeded"]) == "succeeded")
-            #expect(b.log.range(of: "job=\(next)[^\n]*status=succeeded", options: .regularExpression) != nil, "B ran it: \(b.log)")
+            #expect(b.log.range(of: "job_id=\(next)[^\n]*job_status=succeeded", options: .regularExpression) != nil, "B ran it: \(b.log)")
             #expect(try ca.status(busy) == "running", "A is still busy with its own")
             #expect(try ca.request("DELETE", "/jobs/\(busy)").status == 200)
             // A synchronous request to A whose job runs on B still gets the audio.
