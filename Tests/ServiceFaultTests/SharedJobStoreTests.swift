@@ -194,8 +194,12 @@ struct SharedJobStoreTests {
         let a = try instance(["--queue", "1"]), b = try instance(["--queue", "1"])
         try await onThread {
             let ca = try a.client(), cb = try b.client()
-            let running = try [submit(ca, frames: 600, seed: 1), submit(cb, frames: 600, seed: 2)]
-            for id in running { try ca.wait(id, for: ["running"]) }
+            // One at a time: with a bound of 1 the second is refused until a worker took the first.
+            var running: [String] = []
+            for (client, seed) in [(ca, 1), (cb, 2)] {
+                running.append(try submit(client, frames: 600, seed: seed))
+                try ca.wait(running.last!, for: ["running"])
+            }
             let queued = try submit(ca, frames: 600, seed: 3)
             // Both instances export the shared queue's depth.
             for client in [ca, cb] {
