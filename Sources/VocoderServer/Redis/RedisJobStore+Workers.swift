@@ -17,8 +17,13 @@ extension RedisJobStore {
                     connection = c
                 }
                 let c = connection!
-                guard let (stream, entry, id) = try nextEntry(on: c) else { continue }
-                if let claim = try start(id, stream: stream, entry: entry, on: c) { return claim }
+                guard let next = try nextEntry(on: c) else { continue }
+                if let claim = try start(next.id, stream: next.stream, entry: next.entry, on: c) {
+                    if next.takenOver {
+                        logger.info("job lease expired: taking it over", metadata: claim.record.logMetadata.merging(["attempt": "\(claim.record.attempts)"]) { $1 })
+                    }
+                    return claim
+                }
             } catch {
                 if error.message.contains("NOGROUP") { createGroups() }
                 connection = nil
@@ -29,14 +34,13 @@ extension RedisJobStore {
     }
 
     /// One entry to run: an expired one taken over, else a new one; nil after a quiet wait.
-    private func nextEntry(on c: RedisConnection) throws(RedisError) -> (stream: String, entry: String, id: String)? {
+    private func nextEntry(on c: RedisConnection) throws(RedisError) -> (stream: String, entry: String, id: String, takenOver: Bool)? {
         for stream in streams {
             // XAUTOCLAIM key group consumer min-idle start COUNT 1 -> [cursor, [[entry, [k, v]]], deleted]
             let reply = try c.command(["XAUTOCLAIM", stream, RedisJobKeys.group, consumer,
                                        String(Self.milliseconds(settings.lease)), "0-0", "COUNT", "1"]).array()
             if reply.count >= 2, let first = try reply[1].array().first, let parsed = try usable(first, in: stream, on: c) {
-                logger.info("job lease expired: taking it over", metadata: [LogField.jobID: "\(parsed.id)"])
-                return (stream, parsed.entry, parsed.id)
+                return (stream, parsed.entry, parsed.id, true)
             }
         }
         // XREADGROUP ... STREAMS s1 s2 > > -> [[stream, [[entry, [k, v]]]]]
@@ -48,7 +52,7 @@ extension RedisJobStore {
             guard pair.count == 2, let first = try pair[1].array().first else { continue }
             let stream = try pair[0].text()
             guard let parsed = try usable(first, in: stream, on: c) else { continue }
-            return (stream, parsed.entry, parsed.id)
+            return (stream, parsed.entry, parsed.id, false)
         }
         return nil
     }
