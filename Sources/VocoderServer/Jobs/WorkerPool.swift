@@ -41,7 +41,7 @@ final class WorkerPool: Sendable {
     }
 
     private func run(_ claim: JobClaim) {
-        let id = claim.id, record = claim.record
+        let record = claim.record
         let began = DispatchTime.now()
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - began.uptimeNanoseconds) / 1e9 }
         var lost = false
