@@ -60,28 +60,9 @@ public struct ProblemDetails: Codable, Equatable, Sendable {
     /// `detail`, `instance`) so that the bytes are stable. (`JSONEncoder` does not promise
     /// any member order.)
     public func jsonData() -> Data {
-        var members = ["\"type\":\(Self.jsonString(type))", "\"title\":\(Self.jsonString(title))", "\"status\":\(status)"]
-        if let detail { members.append("\"detail\":\(Self.jsonString(detail))") }
-        if let instance { members.append("\"instance\":\(Self.jsonString(instance))") }
+        var members = ["\"type\":\(JSONText.string(type))", "\"title\":\(JSONText.string(title))", "\"status\":\(status)"]
+        if let detail { members.append("\"detail\":\(JSONText.string(detail))") }
+        if let instance { members.append("\"instance\":\(JSONText.string(instance))") }
         return Data("{\(members.joined(separator: ","))}".utf8)
-    }
-
-    /// RFC 8259 §7 — a JSON string: quote, reverse solidus and control characters escaped.
-    private static func jsonString(_ value: String) -> String {
-        var escaped = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case "\n": escaped += "\\n"
-            case "\r": escaped += "\\r"
-            case "\t": escaped += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                escaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped + "\""
     }
 }

@@ -27,18 +27,18 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var members = [
-            ("timestamp", Self.string(Self.timestamp(Date()))),
-            ("level", Self.string(event.level.rawValue)),
-            ("message", Self.string("\(event.message)")),
-            ("logger", Self.string(label)),
+            ("timestamp", JSONText.string(Self.timestamp(Date()))),
+            ("level", JSONText.string(event.level.rawValue)),
+            ("message", JSONText.string("\(event.message)")),
+            ("logger", JSONText.string(label)),
         ]
-        if let error = event.error { members.append(("error", Self.string("\(error)"))) }
+        if let error = event.error { members.append(("error", JSONText.string("\(error)"))) }
         let fixed = Set(members.map(\.0))
         let all = metadata.merging(event.metadata ?? [:]) { $1 }
         for key in all.keys.sorted() where !fixed.contains(key) {
             members.append((key, Self.json(all[key]!)))
         }
-        write("{" + members.map { Self.string($0.0) + ":" + $0.1 }.joined(separator: ",") + "}\n")
+        write("{" + members.map { JSONText.string($0.0) + ":" + $0.1 }.joined(separator: ",") + "}\n")
     }
 
     /// RFC 3339 in UTC with milliseconds, e.g. `2026-12-06T20:30:13.123Z`.
@@ -50,38 +50,18 @@ public struct JSONLogHandler: LogHandler {
     /// `stringConvertible` as themselves, everything else as strings, lists and objects.
     static func json(_ value: Logger.Metadata.Value) -> String {
         switch value {
-        case .string(let text): return string(text)
+        case .string(let text): return JSONText.string(text)
         case .stringConvertible(let item):
             switch item {
             case let number as any BinaryInteger: return "\(number)"
             case let number as Double where number.isFinite: return "\(number)"
             case let flag as Bool: return flag ? "true" : "false"
-            default: return string(item.description)
+            default: return JSONText.string(item.description)
             }
         case .array(let items): return "[" + items.map(json).joined(separator: ",") + "]"
         case .dictionary(let members):
-            return "{" + members.keys.sorted().map { string($0) + ":" + json(members[$0]!) }.joined(separator: ",") + "}"
+            return "{" + members.keys.sorted().map { JSONText.string($0) + ":" + json(members[$0]!) }.joined(separator: ",") + "}"
         }
-    }
-
-    /// RFC 8259 §7 — a JSON string: quote, reverse solidus and control characters escaped, so
-    /// no value can break its line.
-    static func string(_ value: String) -> String {
-        var escaped = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case "\n": escaped += "\\n"
-            case "\r": escaped += "\\r"
-            case "\t": escaped += "\\t"
-            case _ where scalar.value < 0x20 || scalar == "\u{2028}" || scalar == "\u{2029}":
-                let hex = String(scalar.value, radix: 16)
-                escaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped + "\""
     }
 
     private static let outputLock = Mutex(())
