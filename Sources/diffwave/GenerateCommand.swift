@@ -18,13 +18,13 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let model = try options.loadModel()
+            let (model, identity) = try options.loadModel()
             let label = try options.classIndex(for: model)
             let noise = try options.noiseSource()
             var count = samples ?? model.config.audioLen ?? 5 * model.config.sampleRate
             if samples == nil, case .draws(let draws) = noise, draws.shape.count == 2 { count = draws.shape[1] }
             let audio = try options.sampler(for: model).generate(samples: count, label: label, noise: noise)
-            try options.write(audio, sampleRate: model.config.sampleRate)
+            try options.write(audio, sampleRate: model.config.sampleRate, identity: identity)
         }
     }
 }

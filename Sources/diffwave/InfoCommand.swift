@@ -13,8 +13,7 @@ struct InfoCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let url = URL(fileURLWithPath: checkpoint)
-            let model = try DiffWave.load(contentsOf: url)
-            let identity = try ModelIdentity.checkpoint(at: url)
+            let (model, identity) = try DiffWave.loadIdentified(contentsOf: url)
             // The same keys GET /model gives the loaded model: its info, `digest` and `file_name`.
             var object = try! JSONSerialization.jsonObject(with: try! JSONEncoder().encode(ModelInfo(model))) as! [String: Any]
             object["digest"] = identity.digest

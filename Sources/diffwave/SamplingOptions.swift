@@ -40,8 +40,9 @@ struct SamplingOptions: ParsableArguments {
         if let betas, parsedBetas == nil { throw ValidationError("--betas must be comma-separated numbers, got '\(betas)'") }
     }
 
-    func loadModel() throws(DiffWaveError) -> DiffWave {
-        try DiffWave.load(contentsOf: URL(fileURLWithPath: model))
+    /// The checkpoint's model and identity (for the audio's comment), from one read of the file.
+    func loadModel() throws(DiffWaveError) -> (model: DiffWave, identity: ModelIdentity) {
+        try DiffWave.loadIdentified(contentsOf: URL(fileURLWithPath: model))
     }
 
     /// The class index `--label` names for `model`; a one-line error when the model needs a
@@ -77,8 +78,7 @@ struct SamplingOptions: ParsableArguments {
 
     /// Writes the audio file, which names the checkpoint that made it in its metadata comment,
     /// as the service's files do.
-    func write(_ samples: [Float], sampleRate: Int) throws(DiffWaveError) {
-        let identity = try ModelIdentity.checkpoint(at: URL(fileURLWithPath: model))
+    func write(_ samples: [Float], sampleRate: Int, identity: ModelIdentity) throws(DiffWaveError) {
         let data = try AudioEncoder.encode(samples, sampleRate: sampleRate, format: resolvedFormat, comment: identity.audioComment)
         do {
             try data.write(to: URL(fileURLWithPath: output))

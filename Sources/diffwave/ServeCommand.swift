@@ -38,7 +38,8 @@ struct ServeCommand: ParsableCommand {
         do {
             if let path = config.model {
                 let url = URL(fileURLWithPath: path)
-                engine = try VocodingEngine(model: DiffWave.load(contentsOf: url), trained: true, identity: ModelIdentity.checkpoint(at: url),
+                let (model, identity) = try DiffWave.loadIdentified(contentsOf: url)
+                engine = try VocodingEngine(model: model, trained: true, identity: identity,
                                             memoryBudgetBytes: config.memoryBudgetMB << 20, bf16MemoryBudgetBytes: config.bf16MemoryBudgetMB << 20)
                 logger.info("model loaded", metadata: ["path": "\(path)", "digest": "\(engine.identity.digest)"])
             } else {

@@ -17,14 +17,14 @@ struct VocodeCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let model = try options.loadModel()
+            let (model, identity) = try options.loadModel()
             let label = try options.classIndex(for: model)
             let input = try MelInput.prepare(readNPY(mel, what: "mel"), config: model.config)
             if strict {
                 try MelRange.check(input)
             }
             let audio = try options.sampler(for: model).vocode(mel: input, label: label, noise: options.noiseSource())
-            try options.write(audio, sampleRate: model.config.sampleRate)
+            try options.write(audio, sampleRate: model.config.sampleRate, identity: identity)
         }
     }
 }

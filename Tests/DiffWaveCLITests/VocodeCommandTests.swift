@@ -94,7 +94,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: out) }
         let result = try CLI.run(["vocode", "--model", CLI.fixture("tiny.pt"), "--seed", "1", "--output", out, CLI.fixture("tiny.mel.npy")])
         #expect(result.status == 0, "\(result.stderr)")
-        let identity = try ModelIdentity.checkpoint(at: URL(fileURLWithPath: CLI.fixture("tiny.pt")))
+        let identity = try DiffWave.loadIdentified(contentsOf: URL(fileURLWithPath: CLI.fixture("tiny.pt"))).identity
         #expect(try AudioDecoder.comment(of: Data(contentsOf: URL(fileURLWithPath: out))) == identity.audioComment)
     }
 }

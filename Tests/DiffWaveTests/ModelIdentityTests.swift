@@ -3,14 +3,15 @@ import Testing
 @testable import DiffWave
 
 @Suite struct ModelIdentityTests {
+    /// The identity comes with the model, from the same read of the file.
     @Test func aCheckpointIsItsFilesSHA256() throws {
-        let identity = try ModelIdentity.checkpoint(at: Fixtures.url("tiny.pt"))
+        let identity = try DiffWave.loadIdentified(contentsOf: Fixtures.url("tiny.pt")).identity
         #expect(identity.sha256 == SHA256.hash(try Fixtures.data("tiny.pt")).hex)
         #expect(identity.fileName == "tiny.pt")
         #expect(identity.digest == "sha256:" + identity.sha256)
         #expect(identity.sha256.wholeMatch(of: /[0-9a-f]{64}/) != nil)
         // Another checkpoint, another identity.
-        #expect(try ModelIdentity.checkpoint(at: Fixtures.url("tiny_class.pt")).sha256 != identity.sha256)
+        #expect(try DiffWave.loadIdentified(contentsOf: Fixtures.url("tiny_class.pt")).identity.sha256 != identity.sha256)
     }
 
     @Test func theAudioCommentNamesDigestAndFile() {
@@ -22,16 +23,14 @@ import Testing
     /// One bit of the weights changed is another model (a shared store's instances run only
     /// jobs of their own digest).
     @Test func oneFlippedBitIsAnotherIdentity() throws {
-        var bytes = try Fixtures.data("tiny.pt")
-        bytes[bytes.count / 2] ^= 1
-        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("identity-\(UUID().uuidString).pt")
-        try bytes.write(to: copy)
-        defer { try? FileManager.default.removeItem(at: copy) }
-        #expect(try ModelIdentity.checkpoint(at: copy).sha256 != ModelIdentity.checkpoint(at: Fixtures.url("tiny.pt")).sha256)
+        let bytes = try Fixtures.data("tiny.pt")
+        var flipped = bytes
+        flipped[bytes.count / 2] ^= 1
+        #expect(ModelIdentity(checkpoint: flipped, fileName: "tiny.pt") != ModelIdentity(checkpoint: bytes, fileName: "tiny.pt"))
     }
 
     @Test func anUnreadableCheckpointIsAnIOError() {
-        let error = caught { _ = try ModelIdentity.checkpoint(at: URL(fileURLWithPath: "/nonexistent/model.pt")) }
+        let error = caught { _ = try DiffWave.loadIdentified(contentsOf: URL(fileURLWithPath: "/nonexistent/model.pt")) }
         #expect(error?.code == .io)
     }
 

@@ -31,13 +31,16 @@ public struct TorchCheckpoint {
 
     /// Reads a checkpoint file. Throws `.io` when the file cannot be read, otherwise as `init(data:)`.
     public static func load(contentsOf url: URL) throws(DiffWaveError) -> TorchCheckpoint {
-        let data: Data
+        try TorchCheckpoint(data: contents(of: url))
+    }
+
+    /// A checkpoint file's bytes (mapped where safe); `.io` when it cannot be read.
+    static func contents(of url: URL) throws(DiffWaveError) -> Data {
         do {
-            data = try Data(contentsOf: url, options: .mappedIfSafe)
+            return try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
             throw DiffWaveError(.io, "cannot read checkpoint \(url.path): \(error.localizedDescription)")
         }
-        return try TorchCheckpoint(data: data)
     }
 
     /// Parses a checkpoint held in memory, telling the formats apart by their first bytes.

@@ -24,17 +24,12 @@ public struct ModelIdentity: Sendable, Equatable, Codable {
         "model \(digest)" + (fileName.map { " (\($0))" } ?? "")
     }
 
-    /// The identity of the checkpoint file at `url`: its bytes' SHA-256.
-    public static func checkpoint(at url: URL) throws(DiffWaveError) -> ModelIdentity {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .mappedIfSafe)
-        } catch {
-            throw DiffWaveError(.io, "cannot read checkpoint \(url.path): \(error.localizedDescription)")
-        }
+    /// The identity of a checkpoint file's bytes: their SHA-256, with the file's name
+    /// (`DiffWave.loadIdentified` reads the file once for the model and this).
+    init(checkpoint data: Data, fileName: String) {
         var hash = SHA256()
         data.withUnsafeBytes { hash.update($0) }
-        return ModelIdentity(sha256: hash.finalize().hex, fileName: url.lastPathComponent)
+        self.init(sha256: hash.finalize().hex, fileName: fileName)
     }
 
     /// The built-in untrained model's identity for `config`: the digest of a text naming the

@@ -16,7 +16,7 @@ public final class VocodingEngine: Sendable {
     /// The workspace budget of a bfloat16 job (the float32 samplers hold their own).
     let bf16MemoryBudgetBytes: Int
 
-    /// - Parameter identity: the checkpoint's (`ModelIdentity.checkpoint(at:)`); nil gives the
+    /// - Parameter identity: the checkpoint's (`DiffWave.loadIdentified`); nil gives the
     ///   built-in untrained model's identity for the model's configuration.
     public init(model: DiffWave, trained: Bool, identity: ModelIdentity? = nil,
                 memoryBudgetBytes: Int = Sampler.defaultMemoryBudgetBytes(.float32),
