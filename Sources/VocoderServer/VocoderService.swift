@@ -80,8 +80,7 @@ public final class VocoderService: Sendable {
         if !notStarted.isEmpty { logger.info("drain: queued jobs not started", metadata: ["cancelled": "\(notStarted.count)"]) }
         let deadline = DispatchTime.now() + Self.seconds(configuration.drainTimeout)
         if !pool.waitUntilIdle(deadline: deadline) {
-            let (left, finished) = store.abandon()
-            finished.forEach(metrics.recordJob)
+            let left = store.abandon()
             logger.warning("drain deadline passed", metadata: ["given_up": "\(left)"])
             _ = pool.waitUntilIdle(deadline: .distantFuture)
         }

@@ -35,7 +35,7 @@ import Testing
         let store = InMemoryJobStore(ttl: 60, maxResultBytes: 1000)
         let waiters = JobWaiters(store: store)
         store.insert(makeRecord("a"))
-        let outcomes = Mutex<[JobWaiters.Outcome]>([])
+        let outcomes = Mutex<[JobWaitOutcome]>([])
         let group = DispatchGroup()
         for _ in 0..<8 {
             group.enter()

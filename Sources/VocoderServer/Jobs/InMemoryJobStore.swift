@@ -131,13 +131,10 @@ public final class InMemoryJobStore: JobStore {
     /// Why a queued job did not run: the process began to drain before a worker took it.
     static let notStartedReason = "not started: the server is shutting down; submit it again (elsewhere or later)"
 
-    public func abandon() -> (count: Int, finished: [JobRecord]) {
-        _ = queue.removeAll()
+    public func abandon() -> Int {
         let ids = unfinishedIDs()
-        let finished = ids.compactMap { id in
-            requestCancel(id, reason: "cancelled before it started").flatMap { $0.cancelledNow ? $0.record : nil }
-        }
-        return (ids.count, finished)
+        for id in ids { _ = requestCancel(id, reason: "cancelled by the drain deadline") }
+        return ids.count
     }
 
     /// Nothing outlives the process.

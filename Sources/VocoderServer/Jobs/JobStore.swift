@@ -57,11 +57,11 @@ public protocol JobStore: Sendable {
     /// is left to the other instances. Returns the records of the jobs it finished here.
     @discardableResult
     func close() -> [JobRecord]
-    /// The drain deadline passed: gives up what this process still has. In memory the
-    /// unfinished jobs are cancelled (a running one at its next step); a shared store hands its
-    /// running jobs back to the queue. Returns how many it gave up, and the records of those it
-    /// finished here (queued jobs cancelled: no worker will count them).
-    func abandon() -> (count: Int, finished: [JobRecord])
+    /// The drain deadline passed: gives up the jobs this process still runs (`close` left it
+    /// none queued). In memory they are cancelled, a shared store hands them back to the queue;
+    /// either way each stops at its next step, and its worker records how it ended. Returns
+    /// how many it gave up.
+    func abandon() -> Int
     /// The workers have stopped (end of the drain): lets go of what the store holds for this
     /// process (a shared store's consumer leaves the group once it holds no entry).
     func stop()

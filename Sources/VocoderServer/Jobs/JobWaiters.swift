@@ -7,8 +7,6 @@ import Foundation
 /// Waiting blocks the caller's thread (a connection's own thread: one way to wait, see
 /// docs/architecture.md), at most until its deadline, and stops early when the client has gone.
 final class JobWaiters: @unchecked Sendable {
-    typealias Outcome = JobWaitOutcome
-
     // Weak: the store owns its waiters.
     private weak var store: InMemoryJobStore?
     // Guards `waiting` and `finished`; waiters sleep on it.
@@ -29,7 +27,7 @@ final class JobWaiters: @unchecked Sendable {
 
     /// Blocks until job `id` is finished (or gone from the store), `deadline` passes, or
     /// `clientHasGone` returns true.
-    func wait(for id: String, deadline: ContinuousClock.Instant, clientHasGone: () -> Bool) -> Outcome {
+    func wait(for id: String, deadline: ContinuousClock.Instant, clientHasGone: () -> Bool) -> JobWaitOutcome {
         condition.lock()
         waiting[id, default: 0] += 1
         defer {

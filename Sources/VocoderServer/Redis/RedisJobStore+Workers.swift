@@ -195,7 +195,7 @@ extension RedisJobStore {
 
     /// Hands every job this process holds back to the queue (drain deadline): each run stops at
     /// its next step, and another instance starts it again.
-    public func abandon() -> (count: Int, finished: [JobRecord]) {
+    public func abandon() -> Int {
         let all = held.withLock { held in
             let all = Array(held.values)
             for id in held.keys { held[id]?.lost = true }
@@ -220,7 +220,7 @@ extension RedisJobStore {
                 logger.info("job handed back to the queue", metadata: r.logMetadata)
             }
         }
-        return (count, [])
+        return count
     }
 
     /// The renewal thread: every third of the lease, renews each held claim whose epoch is
