@@ -34,6 +34,7 @@ final class ServiceProcess: Sendable {
                 if data.isEmpty { break }
                 output.append(data)
             }
+            output.close()
         }
         // Wait for the listening line.
         let deadline = Date().addingTimeInterval(30)
@@ -80,7 +81,21 @@ final class ServiceProcess: Sendable {
             }
             Thread.sleep(forTimeInterval: 0.02)
         }
+        // The reader thread may still hold the last lines; the log is whole once it reaches EOF.
+        let whole = Date().addingTimeInterval(5)
+        while !output.isClosed, Date() < whole { Thread.sleep(forTimeInterval: 0.01) }
         return process.terminationStatus
+    }
+
+    /// Whether a line matching `pattern` (a regular expression) reaches the log within `timeout`:
+    /// another process's line about an event this test saw through Redis may still be on its way.
+    func logs(_ pattern: String, within timeout: TimeInterval = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if log.range(of: pattern, options: .regularExpression) != nil { return true }
+            guard Date() < deadline else { return false }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
     }
 
     /// A field of /proc/<pid>/status in KiB: VmRSS (now) or VmHWM (peak).
@@ -99,7 +114,10 @@ final class ServiceProcess: Sendable {
 final class OutputBuffer: @unchecked Sendable {
     private let lock = NSLock()
     private var bytes = Data()
+    private var closed = false
 
     func append(_ data: Data) { lock.withLock { bytes.append(data) } }
+    func close() { lock.withLock { closed = true } }
     var text: String { lock.withLock { String(decoding: bytes, as: UTF8.self) } }
+    var isClosed: Bool { lock.withLock { closed } }
 }
