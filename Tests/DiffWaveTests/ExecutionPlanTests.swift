@@ -40,19 +40,24 @@ import Testing
     @Test func defaultBudgets() throws {
         let model = try DiffWave.untrained()
         let f32 = Sampler.defaultMemoryBudgetBytes(.float32), bf16 = Sampler.defaultMemoryBudgetBytes(.bfloat16)
-        let short = Workspace(model: model, samples: 2 * 22050, threads: 2, memoryBudgetBytes: f32)
-        #expect(short.cachesMel && short.cachedLayers == 8)
-        #expect(short.byteCount <= f32)
-        let long = Workspace(model: model, samples: 10 * 22050, threads: 2, memoryBudgetBytes: f32)
-        #expect(!long.cachesMel && long.cachedLayers == 0)
-        for seconds in [2, 10, 11] {
-            let ws = Workspace(model: model, samples: seconds * 22050, threads: 2, precision: .bfloat16, memoryBudgetBytes: bf16)
-            #expect(ws.cachesMel && ws.cachedLayers == 30)
-            #expect(ws.byteCount <= bf16)
+        func plan(seconds: Int, _ precision: Precision, budget: Int) -> ExecutionPlan {
+            ExecutionPlan(model: model, samples: seconds * 22050, threads: 2, precision: precision, memoryBudgetBytes: budget)
         }
-        let longer = Workspace(model: model, samples: 12 * 22050, threads: 2, precision: .bfloat16, memoryBudgetBytes: bf16)
+        func bytes(_ plan: ExecutionPlan) -> Int { plan.layout.bytes(cachedLayers: plan.cachedLayers, melCached: plan.cachesMel) }
+        let short = plan(seconds: 2, .float32, budget: f32)
+        #expect(short.cachesMel && short.cachedLayers == 8)
+        #expect(bytes(short) <= f32)
+        let long = plan(seconds: 10, .float32, budget: f32)
+        #expect(!long.cachesMel && long.cachedLayers == 0)
+        // Sizes only: planning for bfloat16 needs no CPU that runs it.
+        for seconds in [2, 10, 11] {
+            let p = plan(seconds: seconds, .bfloat16, budget: bf16)
+            #expect(p.cachesMel && p.cachedLayers == 30)
+            #expect(bytes(p) <= bf16)
+        }
+        let longer = plan(seconds: 12, .bfloat16, budget: bf16)
         #expect(longer.cachesMel && longer.cachedLayers < 30)
-        let unconditional = Workspace(model: try Fixtures.model("tiny_uncond"), samples: 1000, memoryBudgetBytes: 1 << 30)
+        let unconditional = ExecutionPlan(model: try Fixtures.model("tiny_uncond"), samples: 1000, threads: 1, memoryBudgetBytes: 1 << 30)
         #expect(unconditional.cachedLayers == 0)
     }
 
