@@ -59,6 +59,7 @@ class CheckDeployTest(unittest.TestCase):
         self.root = tempfile.mkdtemp(prefix="check-deploy-")
         self.addCleanup(shutil.rmtree, self.root)
         shutil.copytree(os.path.join(ROOT, "deploy"), os.path.join(self.root, "deploy"))
+        shutil.copytree(os.path.join(ROOT, "deploy-external-redis"), os.path.join(self.root, "deploy-external-redis"))
         for name in ("openapi.yaml", "Dockerfile", "README.md"):  # openapi.yaml is a link: copy its target
             shutil.copy(os.path.join(ROOT, name), os.path.join(self.root, name))
         # Until README.md's `docker build -t` names the tagged image, the copy does: these tests are
@@ -88,9 +89,9 @@ class CheckDeployTest(unittest.TestCase):
 
     # Edits of the copy --------------------------------------------------------------------
 
-    def edit(self, name, change):
-        """Applies change(documents) to deploy/NAME (its YAML documents, in place)."""
-        path = os.path.join(self.root, "deploy", name)
+    def edit(self, name, change, directory="deploy"):
+        """Applies change(documents) to DIRECTORY/NAME (its YAML documents, in place)."""
+        path = os.path.join(self.root, directory, name)
         documents = load_all(path)
         change(documents)
         dump_all(path, documents)
@@ -165,6 +166,24 @@ class CheckDeployTest(unittest.TestCase):
     def test_strict_validation_rejects_an_unknown_field(self):
         self.edit("service.yaml", lambda docs: docs[0]["spec"].update(notAField=1))
         self.assert_fails_naming("notAField", fail_line_mentions="kubernetes-validate --strict")
+
+    @unittest.skipUnless(check_deploy.kustomize_command(), "needs kustomize (kubectl kustomize) to render deploy/")
+    def test_job_store_url_naming_no_service(self):
+        def change(container):
+            variable = next(v for v in container["env"] if v["name"] == check_deploy.JOB_STORE_VARIABLE)
+            variable["value"] = "redis://no-such-redis:6379/0"
+        self.edit_service_container(change)
+        self.assert_fails_naming("redis://no-such-redis:6379/0 names no Service")
+
+    @unittest.skipUnless(check_deploy.kustomize_command(), "needs kustomize (kubectl kustomize) to render the overlay")
+    def test_overlay_patch_adding_an_unknown_variable(self):
+        # Each file alone is fine; only the rendered overlay holds the variable.
+        def change(documents):
+            (patch,) = documents
+            patch["spec"]["template"]["spec"]["containers"][0]["env"].append({"name": "DIFFWAVE_FOO", "value": "1"})
+        self.edit("job-store-from-secret.yaml", change, directory="deploy-external-redis")
+        self.assert_fails_naming("deploy-external-redis/ rendered by kubectl kustomize: Deployment/diffwave-server container "
+                                 "diffwave: environment variable DIFFWAVE_FOO")
 
 
 def default_binary():
