@@ -144,6 +144,27 @@ struct RedisJobStoreTests {
         #expect(try await eventually(timeout: .seconds(5)) { a.sweep(now: Date()) >= 0 && a.retainedBytes == 0 }, "the sweep forgets its bytes")
     }
 
+    /// An instance killed without leaving the group (SIGKILL) leaves its consumer behind: the
+    /// sweep removes it once it has been silent past `deadConsumerIdle`, but not one that holds
+    /// an entry (a takeover will need it).
+    @Test func theSweepRemovesTheConsumersOfDeadInstances() async throws {
+        let a = store(lease: .milliseconds(300))
+        let stream = a.streams[0]
+        try redis.cli(["XGROUP", "CREATECONSUMER", stream, RedisJobKeys.group, "ghost"])
+        try a.submit(melRecord("j"), holdResult: false)
+        try redis.cli(["XREADGROUP", "GROUP", RedisJobKeys.group, "holder", "COUNT", "1", "STREAMS", stream, ">"])
+        func consumers() throws -> Set<String> {
+            let lines = try redis.cli(["XINFO", "CONSUMERS", stream, RedisJobKeys.group]).split(separator: "\n").map(String.init)
+            return Set(zip(lines, lines.dropFirst()).filter { $0.0 == "name" }.map(\.1))
+        }
+        #expect(try consumers() == ["ghost", "holder"])
+        a.sweep(now: Date())
+        #expect(try consumers() == ["ghost", "holder"], "not silent long enough yet")
+        try await Task.sleep(for: a.deadConsumerIdle + .milliseconds(200))
+        a.sweep(now: Date())
+        #expect(try consumers() == ["holder"])
+    }
+
     @Test func aLostRedisIsUnavailableAndTheStoreResumesWhenItReturns() throws {
         let a = store()
         try a.submit(melRecord("j"), holdResult: false)

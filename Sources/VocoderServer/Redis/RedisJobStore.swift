@@ -316,11 +316,32 @@ public final class RedisJobStore: JobStore {
         }
     }
 
+    /// Forgets expired results, and removes the consumers that instances which died left in
+    /// the group (`removeDeadConsumers`).
     @discardableResult
     public func sweep(now: Date) -> Int {
         let before = Int(now.timeIntervalSince1970 * 1000) - Self.milliseconds(settings.ttl)
+        removeDeadConsumers()
         return (try? pool.command(["EVAL", RedisScripts.trimResults, "3", keys.results, keys.resultBytes, keys.retainedBytes,
                                    String(settings.maxResultBytes), settings.prefix, String(before)]).int()) ?? 0
+    }
+
+    /// How long a consumer that holds no entry must have been silent to count as dead: a live
+    /// instance reads the queue every `retryInterval` (a read lasts up to `timeout` more) and
+    /// would have renewed a lease many times over. A live one removed by mistake would only
+    /// be made again by its next read.
+    var deadConsumerIdle: Duration { max(settings.lease * 2, (settings.retryInterval + settings.timeout) * 4) }
+
+    /// Removes, on each stream this instance reads, the consumers of instances that died
+    /// without leaving (SIGKILL): otherwise every crash would leave one behind for good.
+    func removeDeadConsumers() {
+        for stream in streams {
+            guard let removed = try? pool.command(["EVAL", RedisScripts.removeDeadConsumers, "1", stream, RedisJobKeys.group,
+                                                   String(Self.milliseconds(deadConsumerIdle)), consumer]).int(),
+                  removed > 0 else { continue }
+            logger.info("job store: removed the consumers of instances that stopped without leaving",
+                        metadata: ["stream": "\(stream)", "consumers": "\(removed)"])
+        }
     }
 
     public var isAvailable: Bool {

@@ -84,4 +84,23 @@ enum RedisScripts {
         redis.call('ZREM', KEYS[8], ARGV[1])
         return redis.call('DEL', KEYS[4], KEYS[5], KEYS[6], KEYS[7])
         """
+
+    /// Removes the consumers of instances that died without leaving the group (SIGKILL, OOM,
+    /// a lost node): those that hold no entry and have not read for the given time. One that
+    /// holds entries stays until XAUTOCLAIM has taken them over. In one script, so that no
+    /// consumer can claim an entry between the check and its removal (which would drop the
+    /// entry from the pending list, out of reach of a takeover). Returns how many it removed.
+    /// KEYS: stream. ARGV: group, min-idle milliseconds, this instance's consumer.
+    static let removeDeadConsumers = """
+        local removed = 0
+        for _, consumer in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+          local f = {}
+          for i = 1, #consumer, 2 do f[consumer[i]] = consumer[i + 1] end
+          if f['pending'] == 0 and f['idle'] >= tonumber(ARGV[2]) and f['name'] ~= ARGV[3] then
+            redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], f['name'])
+            removed = removed + 1
+          end
+        end
+        return removed
+        """
 }
