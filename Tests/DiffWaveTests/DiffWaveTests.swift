@@ -24,7 +24,7 @@ import Testing
         let embeddingDiff = maxAbsDifference(model.stepEmbedding(7), forward["embedding_t7"]!.data)
         #expect(embeddingDiff < tolerance, "\(name) embedding_t7: max |diff| \(embeddingDiff)")
 
-        let workspace = Workspace(model: model, samples: x.count)
+        let workspace = try Workspace(model: model, samples: x.count)
         for (step, key) in [(Float(0), "out_t0"), (7, "out_t7"), (2.375, "out_t2_375")] {
             let out = evaluate(model, x, step: step, conditioner: conditioner, workspace: workspace)
             let diff = maxAbsDifference(out, forward[key]!.data)
@@ -56,7 +56,7 @@ import Testing
         let forward = try Fixtures.npz("\(name).forward.npz")
         let x = forward["x"]!.data
         let conditioner = try model.config.conditioning.takesMel ? model.upsampleFirstLayer(mel: Fixtures.npy("\(name).mel.npy")) : nil
-        let workspace = Workspace(model: model, samples: x.count)
+        let workspace = try Workspace(model: model, samples: x.count)
         let keys = forward.keys.filter { $0.hasPrefix("out_label") }.sorted()
         #expect(keys.count == outputs)
         for key in keys {
@@ -72,7 +72,7 @@ import Testing
     @Test func differentLabelsGiveDifferentOutputs() throws {
         let model = try Fixtures.model("tiny_class")
         let x = TestModels.randomSignal(500, seed: 4)
-        let workspace = Workspace(model: model, samples: x.count)
+        let workspace = try Workspace(model: model, samples: x.count)
         let three = Self.evaluate(model, x, step: 2, conditioner: nil, label: 3, workspace: workspace)
         let four = Self.evaluate(model, x, step: 2, conditioner: nil, label: 4, workspace: workspace)
         #expect(maxAbsDifference(three, four) > 1e-3)
@@ -91,11 +91,11 @@ import Testing
         var noise = GaussianNoise(seed: 3)
         var x = [Float](repeating: 0, count: n)
         noise.fill(&x)
-        let whole = Self.evaluate(model, x, step: 3, conditioner: nil, workspace: Workspace(model: model, samples: n))
+        let whole = Self.evaluate(model, x, step: 3, conditioner: nil, workspace: try Workspace(model: model, samples: n))
         // The same samples' output computed inside a shorter signal must agree away from its end:
         // the receptive field is finite, so the first samples see identical context.
         let prefix = Array(x[0..<(ExecutionPlan.tileColumns + 100)])
-        let part = Self.evaluate(model, prefix, step: 3, conditioner: nil, workspace: Workspace(model: model, samples: prefix.count))
+        let part = Self.evaluate(model, prefix, step: 3, conditioner: nil, workspace: try Workspace(model: model, samples: prefix.count))
         #expect(maxAbsDifference(Array(whole[0..<ExecutionPlan.tileColumns]), Array(part[0..<ExecutionPlan.tileColumns])) < 1e-5)
     }
 

@@ -10,9 +10,9 @@ import Testing
         let model = try TestModels.sixLayerModel(.none)   // dilations up to 32
         let n = 100
         let x = TestModels.randomSignal(n, seed: 15)
-        let four = Workspace(model: model, samples: n, threads: 4, tile: 16)
+        let four = try Workspace(model: model, samples: n, threads: 4, tile: 16)
         #expect(four.threads == 3 && four.plan.ranges.allSatisfy { $0.count >= 32 })
-        let one = DiffWaveTests.evaluate(model, x, step: 3, conditioner: nil, workspace: Workspace(model: model, samples: n, tile: 16))
+        let one = DiffWaveTests.evaluate(model, x, step: 3, conditioner: nil, workspace: try Workspace(model: model, samples: n, tile: 16))
         #expect(maxAbsDifference(one, DiffWaveTests.evaluate(model, x, step: 3, conditioner: nil, workspace: four)) < 1e-5)
     }
 
@@ -21,7 +21,7 @@ import Testing
     func cacheBlocksPartitionEachLayer(threads: Int, tile: Int) throws {
         let model = try TestModels.sixLayerModel()
         let n = 4 * 512 + 256
-        let ws = Workspace(model: model, samples: n, threads: threads, tile: tile, memoryBudgetBytes: 1 << 30)
+        let ws = try Workspace(model: model, samples: n, threads: threads, tile: tile, memoryBudgetBytes: 1 << 30)
         #expect(ws.cachedLayers == model.config.residualLayers, "1 GiB caches every layer")
         for i in 0..<ws.cachedLayers {
             var blocks: [Range<Int>] = []

@@ -8,8 +8,8 @@ import Testing
         let model = try Fixtures.model("tiny_uncond")
         let n = 3 * ExecutionPlan.tileColumns + 11
         let x = TestModels.randomSignal(n, seed: 5)
-        let one = DiffWaveTests.evaluate(model, x, step: 4, conditioner: nil, workspace: Workspace(model: model, samples: n, threads: 1))
-        let two = DiffWaveTests.evaluate(model, x, step: 4, conditioner: nil, workspace: Workspace(model: model, samples: n, threads: 2))
+        let one = DiffWaveTests.evaluate(model, x, step: 4, conditioner: nil, workspace: try Workspace(model: model, samples: n, threads: 1))
+        let two = DiffWaveTests.evaluate(model, x, step: 4, conditioner: nil, workspace: try Workspace(model: model, samples: n, threads: 2))
         #expect(maxAbsDifference(one, two) < 1e-6)
     }
 
@@ -20,8 +20,8 @@ import Testing
         let model = try TestModels.sixLayerModel()
         let n = 4 * 512 + 256
         let x = TestModels.randomSignal(n, seed: 13), once = TestModels.randomConditioner(model, samples: n, seed: 14)
-        let one = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: Workspace(model: model, samples: n, tile: 37))
-        let many = Workspace(model: model, samples: n, threads: threads, tile: 37)
+        let one = DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: try Workspace(model: model, samples: n, tile: 37))
+        let many = try Workspace(model: model, samples: n, threads: threads, tile: 37)
         #expect(many.threads == threads && many.plan.layerTiles.allSatisfy { $0.allSatisfy { $0.count > 1 } })
         for _ in 0..<3 {
             #expect(maxAbsDifference(one, DiffWaveTests.evaluate(model, x, step: 3, conditioner: once, workspace: many)) < 1e-5)
@@ -41,8 +41,8 @@ import Testing
         let model = try Fixtures.model("tiny_uncond")
         let n = 1000
         let x = TestModels.randomSignal(n, seed: 7)
-        let wide = DiffWaveTests.evaluate(model, x, step: 2, conditioner: nil, workspace: Workspace(model: model, samples: n, tile: 1000))
-        let narrow = DiffWaveTests.evaluate(model, x, step: 2, conditioner: nil, workspace: Workspace(model: model, samples: n, tile: 37))
+        let wide = DiffWaveTests.evaluate(model, x, step: 2, conditioner: nil, workspace: try Workspace(model: model, samples: n, tile: 1000))
+        let narrow = DiffWaveTests.evaluate(model, x, step: 2, conditioner: nil, workspace: try Workspace(model: model, samples: n, tile: 37))
         #expect(maxAbsDifference(wide, narrow) < 1e-5)
     }
 }

@@ -193,10 +193,10 @@ import Testing
         let mel = conditional ? TestModels.randomConditioner(model, samples: n, seed: 8) : nil
         for threads in [1, 2, 3] {
             let direct = DiffWaveTests.evaluate(model, x, step: 3, conditioner: mel,
-                                                workspace: Workspace(model: model, samples: n, threads: threads, tile: 37))
+                                                workspace: try Workspace(model: model, samples: n, threads: threads, tile: 37))
             for tile in [512, 96, 64] {
                 let winograd = DiffWaveTests.evaluate(model, x, step: 3, conditioner: mel,
-                                                      workspace: Workspace(model: model, samples: n, threads: threads, tile: tile))
+                                                      workspace: try Workspace(model: model, samples: n, threads: threads, tile: tile))
                 #expect(maxAbsDifference(winograd, direct) < 1e-5)
             }
         }
@@ -208,11 +208,11 @@ import Testing
         let model = try TestModels.sixLayerModel()
         let n = 4 * 512
         let x = Self.random(n, seed: 9), mel = TestModels.randomConditioner(model, samples: n, seed: 10)
-        let f32 = DiffWaveTests.evaluate(model, x, step: 3, conditioner: mel, workspace: Workspace(model: model, samples: n, tile: 37))
+        let f32 = DiffWaveTests.evaluate(model, x, step: 3, conditioner: mel, workspace: try Workspace(model: model, samples: n, tile: 37))
         for tile in [512, 96, 64] {   // F(4, 3); F(2, 3) with the direct path; F(4, 3) with strided tiles
             // The mel upsampled per tile, and cached in bfloat16.
             for budget in [0, 64 << 20] {
-                let workspace = Workspace(model: model, samples: n, threads: 2, precision: .bfloat16, tile: tile, memoryBudgetBytes: budget)
+                let workspace = try Workspace(model: model, samples: n, threads: 2, precision: .bfloat16, tile: tile, memoryBudgetBytes: budget)
                 if budget > 0 { workspace.cacheConditioner(mel, model: model) }
                 #expect(workspace.cachesMel == (budget > 0))
                 let bf16 = DiffWaveTests.evaluate(model, x, step: 3, conditioner: mel, workspace: workspace)

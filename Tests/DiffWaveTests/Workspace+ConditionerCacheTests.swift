@@ -14,13 +14,13 @@ import Testing
         let x = TestModels.randomSignal(n, seed: 11), once = TestModels.randomConditioner(model, samples: n, seed: 12)
         // Tiles of 64 take strided F(4, 3) tiles at d = 32, whose runs come from several blocks of the cached mel.
         for (threads, tile) in [(1, 512), (2, 512), (2, 37), (2, 64), (3, 64)] {
-            let plain = Workspace(model: model, samples: n, threads: threads, tile: tile)
+            let plain = try Workspace(model: model, samples: n, threads: threads, tile: tile)
             let activations = plain.byteCount, mel = 4 * model.config.nMels * n
-            let melOnly = Workspace(model: model, samples: n, threads: threads, tile: tile, memoryBudgetBytes: activations + mel)
+            let melOnly = try Workspace(model: model, samples: n, threads: threads, tile: tile, memoryBudgetBytes: activations + mel)
             // Three of the six layers: the rest of the budget after the activations and the mel.
-            let cached = Workspace(model: model, samples: n, threads: threads, tile: tile,
+            let cached = try Workspace(model: model, samples: n, threads: threads, tile: tile,
                                    memoryBudgetBytes: activations + mel + 3 * 4 * 2 * 8 * n + 1000)
-            let all = Workspace(model: model, samples: n, threads: threads, tile: tile, memoryBudgetBytes: 1 << 30)
+            let all = try Workspace(model: model, samples: n, threads: threads, tile: tile, memoryBudgetBytes: 1 << 30)
             #expect(!plain.cachesMel && plain.cachedLayers == 0)
             #expect(melOnly.cachesMel && melOnly.cachedLayers == 0)
             #expect(cached.cachesMel && cached.cachedLayers == 3)
@@ -46,11 +46,11 @@ import Testing
         let model = try TestModels.sixLayerModel()
         let n = 4 * 512
         let x = TestModels.randomSignal(n, seed: 15), once = TestModels.randomConditioner(model, samples: n, seed: 16)
-        let plain = Workspace(model: model, samples: n, precision: .bfloat16, tile: tile)
-        let cached = Workspace(model: model, samples: n, threads: 2, precision: .bfloat16, tile: tile, memoryBudgetBytes: 1 << 30)
+        let plain = try Workspace(model: model, samples: n, precision: .bfloat16, tile: tile)
+        let cached = try Workspace(model: model, samples: n, threads: 2, precision: .bfloat16, tile: tile, memoryBudgetBytes: 1 << 30)
         #expect(cached.cachesMel && cached.cachedLayers == 6)
         // Two bytes a value: without the six layers' 2C · n · 2 bytes, the budget caches none.
-        let melOnly = Workspace(model: model, samples: n, threads: 2, precision: .bfloat16, tile: tile,
+        let melOnly = try Workspace(model: model, samples: n, threads: 2, precision: .bfloat16, tile: tile,
                                 memoryBudgetBytes: cached.byteCount - 6 * 2 * 8 * n * 2)
         #expect(melOnly.cachesMel && melOnly.cachedLayers == 0)
         cached.cacheConditioner(once, model: model)
@@ -73,8 +73,8 @@ import Testing
         let model = try TestModels.sixLayerModel()
         let n = 4 * 512
         let x = TestModels.randomSignal(n, seed: 13), once = TestModels.randomConditioner(model, samples: n, seed: 14)
-        let plain = Workspace(model: model, samples: n, precision: .bfloat16, tile: tile)
-        let melOnly = Workspace(model: model, samples: n, precision: .bfloat16, tile: tile,
+        let plain = try Workspace(model: model, samples: n, precision: .bfloat16, tile: tile)
+        let melOnly = try Workspace(model: model, samples: n, precision: .bfloat16, tile: tile,
                                 memoryBudgetBytes: plain.byteCount + 2 * model.config.nMels * n)
         #expect(melOnly.cachesMel && melOnly.cachedLayers == 0)
         melOnly.cacheConditioner(once, model: model)

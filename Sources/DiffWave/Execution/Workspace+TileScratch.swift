@@ -22,8 +22,10 @@ extension Workspace {
         /// the per-call overhead, and the result is bit-identical.
         let winograd: [Winograd: BF16Matmul]
 
+        /// - Throws: `DiffWaveError` when oneDNN cannot build a bfloat16 matmul here (a CPU
+        ///   without bfloat16: callers check `Precision.isAvailable` first, to say so sooner).
         init(channels c: Int, depth: Int, tile: Int, widths: Set<Int>, precision: Precision,
-             allocate: (Int) -> UnsafeMutablePointer<Float>) {
+             allocate: (Int) -> UnsafeMutablePointer<Float>) throws(DiffWaveError) {
             stacked = allocate(depth * tile)
             conv = allocate(max(4 * c, depth - 3 * c) * tile)
             gated = allocate(c * tile)
@@ -35,12 +37,11 @@ extension Workspace {
             let m = depth - 3 * c
             if precision == .bfloat16 {
                 for w in widths {
-                    // Sampler checked Precision.isAvailable, so building these cannot fail.
-                    matmuls[w] = (try! BF16Matmul(m: 2 * c, n: w, k: depth, lda: depth, ldb: w, ldc: w),
-                                  try! BF16Matmul(m: 2 * c, n: w, k: 3 * c, lda: depth, ldb: w, ldc: w),
-                                  try! BF16Matmul(m: 2 * c, n: w, k: c, lda: c, ldb: w, ldc: w),
-                                  try! BF16Matmul(m: c, n: w, k: c, lda: c, ldb: w, ldc: w),
-                                  m > 0 ? try! BF16Matmul(m: 2 * c, n: w, k: m, lda: m, ldb: w, ldc: w) : nil)
+                    matmuls[w] = (try BF16Matmul(m: 2 * c, n: w, k: depth, lda: depth, ldb: w, ldc: w),
+                                  try BF16Matmul(m: 2 * c, n: w, k: 3 * c, lda: depth, ldb: w, ldc: w),
+                                  try BF16Matmul(m: 2 * c, n: w, k: c, lda: c, ldb: w, ldc: w),
+                                  try BF16Matmul(m: c, n: w, k: c, lda: c, ldb: w, ldc: w),
+                                  m > 0 ? try BF16Matmul(m: 2 * c, n: w, k: m, lda: m, ldb: w, ldc: w) : nil)
                 }
             }
             self.matmuls = matmuls
@@ -48,7 +49,7 @@ extension Workspace {
             if precision == .bfloat16 {
                 for w in Winograd.allCases where tile % w.phases == 0 {
                     let q = tile / w.phases
-                    winograd[w] = try! BF16Matmul(m: 2 * c, n: q, k: c, lda: c, ldb: q, ldc: q, batch: w.products)
+                    winograd[w] = try BF16Matmul(m: 2 * c, n: q, k: c, lda: c, ldb: q, ldc: q, batch: w.products)
                 }
             }
             self.winograd = winograd

@@ -42,13 +42,14 @@ public final class Workspace {
 
     /// A workspace for the plan made from these settings (`ExecutionPlan`); `tile` defaults to
     /// `ExecutionPlan.tileColumns`.
+    /// - Throws: `DiffWaveError` when `precision` is bfloat16 and this CPU cannot run it.
     public convenience init(model: DiffWave, samples: Int, threads: Int = 1, precision: Precision = .float32,
-                            tile: Int? = nil, memoryBudgetBytes: Int = 0) {
-        self.init(model: model, plan: ExecutionPlan(model: model, samples: samples, threads: threads, precision: precision,
+                            tile: Int? = nil, memoryBudgetBytes: Int = 0) throws(DiffWaveError) {
+        try self.init(model: model, plan: ExecutionPlan(model: model, samples: samples, threads: threads, precision: precision,
                                                     tile: tile ?? ExecutionPlan.tileColumns, memoryBudgetBytes: memoryBudgetBytes))
     }
 
-    init(model: DiffWave, plan: ExecutionPlan) {
+    init(model: DiffWave, plan: ExecutionPlan) throws(DiffWaveError) {
         self.plan = plan
         let layout = plan.layout, c = layout.channels, samples = plan.samples
         var allocations: [LargeAllocation] = []
@@ -74,8 +75,8 @@ public final class Workspace {
         // once done with its own (`ComputeTeam.drain`).
         let tile = plan.tile
         let widths = Set(plan.ranges.flatMap { [min(tile, $0.count), $0.count % tile] }.filter { $0 > 0 })
-        scratch = plan.ranges.map { _ in
-            TileScratch(channels: c, depth: layout.depth, tile: tile, widths: widths, precision: plan.precision, allocate: { alloc($0) })
+        scratch = try plan.ranges.map { _ throws(DiffWaveError) in
+            try TileScratch(channels: c, depth: layout.depth, tile: tile, widths: widths, precision: plan.precision, allocate: { alloc($0) })
         }
         self.allocations = allocations
         spares.releaseUntaken()

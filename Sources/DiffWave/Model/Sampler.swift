@@ -87,7 +87,7 @@ public struct Sampler: Sendable {
         try draws.validate()
         let plan = ExecutionPlan(model: model, samples: n, threads: threads, precision: precision,
                                  memoryBudgetBytes: memoryBudgetBytes)
-        let workspace = Workspace(model: model, plan: plan)
+        let workspace = try Workspace(model: model, plan: plan)
         if let conditioner { workspace.cacheConditioner(conditioner, model: model) }
         var x = [Float](repeating: 0, count: n)
         var eps = [Float](repeating: 0, count: n)
