@@ -167,7 +167,6 @@ class CheckDeployTest(unittest.TestCase):
         self.edit("service.yaml", lambda docs: docs[0]["spec"].update(notAField=1))
         self.assert_fails_naming("notAField", fail_line_mentions="kubernetes-validate --strict")
 
-    @unittest.skipUnless(check_deploy.kustomize_command(), "needs kustomize (kubectl kustomize) to render deploy/")
     def test_job_store_url_naming_no_service(self):
         def change(container):
             variable = next(v for v in container["env"] if v["name"] == check_deploy.JOB_STORE_VARIABLE)
