@@ -20,22 +20,26 @@ struct SocketAddress: Sendable {
             var address = sockaddr_in6()
             address.sin6_family = sa_family_t(AF_INET6)
             address.sin6_port = port.bigEndian
-            guard inet_pton(AF_INET6, numeric, &address.sin6_addr) == 1 else {
-                throw SocketError("inet_pton", errno: EINVAL)
-            }
-            withUnsafeMutableBytes(of: &storage) { target in
-                withUnsafeBytes(of: address) { target.copyMemory(from: $0) }
-            }
+            try Self.parse(numeric, family: AF_INET6, into: &address.sin6_addr)
+            store(address)
         } else {
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = port.bigEndian
-            guard inet_pton(AF_INET, numeric, &address.sin_addr) == 1 else {
-                throw SocketError("inet_pton", errno: EINVAL)
-            }
-            withUnsafeMutableBytes(of: &storage) { target in
-                withUnsafeBytes(of: address) { target.copyMemory(from: $0) }
-            }
+            try Self.parse(numeric, family: AF_INET, into: &address.sin_addr)
+            store(address)
+        }
+    }
+
+    /// `inet_pton` of `text` into an `in_addr` or `in6_addr`.
+    private static func parse<Address>(_ text: String, family: Int32, into address: inout Address) throws(SocketError) {
+        guard inet_pton(family, text, &address) == 1 else { throw SocketError("inet_pton", errno: EINVAL) }
+    }
+
+    /// Copies a `sockaddr_in` or `sockaddr_in6` into the storage.
+    private mutating func store<Address>(_ address: Address) {
+        withUnsafeMutableBytes(of: &storage) { target in
+            withUnsafeBytes(of: address) { target.copyMemory(from: $0) }
         }
     }
 
