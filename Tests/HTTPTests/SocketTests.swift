@@ -22,6 +22,22 @@ import Testing
         #expect(try SocketAddress(host: "localhost", port: 1).family == AF_INET)
     }
 
+    /// The parsed address lands in the family's own field: `inet_ntop` of it gives the host back.
+    @Test(arguments: ["127.0.0.1", "10.1.2.3", "::1", "fe80::1:2"])
+    func addressesRoundTripTheirHost(_ host: String) throws {
+        let address = try SocketAddress(host: host, port: 80)
+        let text = address.withSockaddr { pointer, _ -> String in
+            var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+            let raw = UnsafeRawPointer(pointer)
+            let bytes = address.family == AF_INET6
+                ? raw.advanced(by: MemoryLayout<sockaddr_in6>.offset(of: \.sin6_addr)!)
+                : raw.advanced(by: MemoryLayout<sockaddr_in>.offset(of: \.sin_addr)!)
+            return inet_ntop(address.family, bytes, &buffer, socklen_t(buffer.count)).map { String(cString: $0) } ?? ""
+        }
+        #expect(text == host)
+        #expect(address.family == (host.contains(":") ? AF_INET6 : AF_INET))
+    }
+
     @Test func pairCarriesBytesAndReportsEndOfStream() throws {
         let (a, b) = try Socket.makePair()
         #expect(try a.sendAll(Data("ping".utf8), timeout: .seconds(1)))
